@@ -1,0 +1,31 @@
+"""gmiml: multi-instance multi-label learning with graph-based label enhancement.
+
+Top-level names are imported lazily so that ``import gmiml`` stays cheap; the heavy
+submodules (torch_geometric, scipy) load on first use.
+"""
+import importlib
+from typing import Any
+
+__version__ = '0.1.0'
+
+_LAZY = {
+    'GLEMIMLNet': 'gmiml.nn.models.glemiml_net',
+    'GLEMIMLClassifier': 'gmiml.estimators.glemiml_classifier',
+    'MIMLBags': 'gmiml.io.miml_bags',
+    'load_bags': 'gmiml.datasets.load',
+    'MIMLDataset': 'gmiml.datasets.miml_dataset',
+    'mutual_knn_graph': 'gmiml.utils.mutual_knn_graph',
+    'evaluate': 'gmiml.metrics.evaluate',
+}
+
+__all__ = ['__version__'] + list(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'gmiml' has no attribute '{name}'")
+
+
+def __dir__() -> list:
+    return sorted(__all__)

@@ -1,0 +1,15 @@
+r"""Estimators with scikit-learn's contract."""
+import importlib
+from typing import Any
+
+from .base import BaseMIMLEstimator
+
+_LAZY = {'GLEMIMLClassifier': 'gmiml.estimators.glemiml_classifier'}
+
+__all__ = ['BaseMIMLEstimator', 'GLEMIMLClassifier']
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'gmiml.estimators' has no attribute '{name}'")
