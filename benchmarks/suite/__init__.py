@@ -1,0 +1,1 @@
+"""The machinery behind ``benchmarks/run_all.py``: methods, cells, tables, plots."""

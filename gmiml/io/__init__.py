@@ -1,0 +1,26 @@
+r"""Readers for the file formats MIML data sets come in.
+
+Every reader returns a :class:`MIMLBags`: ``float32`` instance matrices per bag, a
+``uint8`` :math:`\{0, 1\}` label matrix ``[N, L]``, label names and bag ids where the
+files have them.
+
+- :func:`read_relational_arff`: Weka multi-instance ARFF + Mulan label XML (MIML image and
+  text data as shipped by ``kdis-lab/MIML``).
+- :func:`read_wu_protein`: the ``instances.txt`` / ``labels.txt`` text format of the
+  protein data of Wu, Huang & Zhou (2014).
+- :func:`read_miml_mat`: MATLAB ``.mat`` files (LAMDA ``bags`` + ``labels``/``targets``,
+  and the MIML-DML ``MLprotein`` struct holding a train/test split).
+"""
+from .miml_bags import MIMLBags
+from .relational_arff import read_relational_arff, read_mulan_xml
+from .wu_protein import read_wu_protein
+from .miml_mat import read_miml_mat, mat_entry_shapes
+
+__all__ = [
+    'MIMLBags',
+    'read_relational_arff',
+    'read_mulan_xml',
+    'read_wu_protein',
+    'read_miml_mat',
+    'mat_entry_shapes',
+]

@@ -1,0 +1,80 @@
+"""Helpers shared by the readers: text loading, fast numeric parsing with precise error
+locations, label coding."""
+import os
+from typing import Callable, List
+
+import numpy as np
+
+__all__ = ['read_text', 'parse_numeric_rows', 'to_binary_labels', 'split_rows']
+
+
+def read_text(path: str, what: str = 'file') -> str:
+    """Reads a whole text file (UTF-8, optional BOM). Raises FileNotFoundError or a
+    ValueError naming the file when it is missing, empty, binary or not UTF-8."""
+    path = os.fspath(path)
+    try:
+        with open(path, 'rb') as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: {what} not found") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path}: expected a {what}, found a directory") from None
+    if not data.strip():
+        raise ValueError(f"{path}: empty {what} (0 bytes of content); truncated download?")
+    if b'\x00' in data:
+        raise ValueError(f"{path}: contains NUL bytes; a binary or corrupt file, not a "
+                         f"text {what}")
+    try:
+        return data.decode('utf-8-sig')
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path}: byte {e.start} is not valid UTF-8; corrupt {what}?") \
+            from None
+
+
+def parse_numeric_rows(rows: List[str], delimiter: str,
+                       on_bad: Callable[[int, int, str], None]) -> np.ndarray:
+    """Parses equally long delimited rows of numbers into a float64 array ``[len(rows),
+    k]`` with one :func:`numpy.loadtxt` call. The caller has already checked that every
+    row has the same number of fields. On a token that is not a number, calls
+    ``on_bad(row, field, token)``, which must raise."""
+    try:
+        return np.loadtxt(rows, delimiter=delimiter, dtype=np.float64, ndmin=2,
+                          comments=None)
+    except ValueError as e:
+        for j, row in enumerate(rows):
+            for f, tok in enumerate(row.split(delimiter)):
+                try:
+                    float(tok)
+                except ValueError:
+                    on_bad(j, f, tok)
+        raise ValueError(f"could not parse numeric rows ({e})") from None
+
+
+def to_binary_labels(V: np.ndarray, where: Callable[[int, int], str]) -> np.ndarray:
+    r"""Maps a numeric label matrix coded :math:`\{0, 1\}` or :math:`\{-1, 1\}` to
+    ``uint8`` :math:`\{0, 1\}`. ``where(row, col)`` describes a position for the error
+    message (file, line, bag, label)."""
+    V = np.asarray(V)
+    ok01 = (V == 0) | (V == 1)
+    if ok01.all():
+        return V.astype(np.uint8)
+    okpm = (V == -1) | (V == 1)
+    if okpm.all():
+        return (V > 0).astype(np.uint8)
+    bad = ~(ok01 | okpm)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise ValueError(f"{where(r, c)}: label value {V[r, c].item():g} is outside {{0, 1}} / "
+                         f"{{-1, 1}}")
+    r0, c0 = np.argwhere(V == 0)[0]
+    r1, c1 = np.argwhere(V == -1)[0]
+    raise ValueError(f"labels mix the {{0, 1}} and {{-1, 1}} codings: 0 at {where(r0, c0)}, "
+                     f"-1 at {where(r1, c1)}")
+
+
+def split_rows(X: np.ndarray, counts) -> List[np.ndarray]:
+    """Splits the rows of ``X`` into consecutive blocks of ``counts`` rows (views); much
+    faster than :func:`numpy.split` for many small blocks."""
+    ends = np.cumsum(np.asarray(counts, dtype=np.int64)).tolist()
+    starts = [0] + ends[:-1]
+    return [X[s:e] for s, e in zip(starts, ends)]

@@ -1,0 +1,61 @@
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'benchmarks'))
+from suite.tables import aggregate, compare, friedman_nemenyi, nemenyi_q, rank_table  # noqa
+
+
+def _res(method, dataset, seed, hl, rl, status='ok'):
+    return {'method': method, 'dataset': dataset, 'seed': seed, 'status': status,
+            'fit_time_s': 1.0, 'predict_time_s': 0.1, 'peak_rss_mb': 10.0,
+            'metrics': {'hamming_loss': hl, 'ranking_loss': rl}}
+
+
+def test_aggregate_mean_std_and_failures():
+    agg = aggregate([_res('A', 'd', 1, 0.2, 0.3), _res('A', 'd', 0, 0.4, 0.1),
+                     {'method': 'A', 'dataset': 'd', 'seed': 2, 'status': 'failed',
+                      'error': 'boom'}])
+    e = agg[('A', 'd')]
+    assert e['seeds'] == [0, 1] and e['failed'] == [2] and e['errors'] == ['boom']
+    assert e['metrics']['hamming_loss']['values'] == [0.4, 0.2]  # ordered by seed
+    assert e['metrics']['hamming_loss']['mean'] == pytest.approx(0.3)
+    assert e['metrics']['hamming_loss']['std'] == pytest.approx(np.std([0.2, 0.4], ddof=1))
+
+
+def test_rank_table_ties_direction_and_missing():
+    agg = aggregate([_res('A', 'd', 0, 0.1, 0.5), _res('B', 'd', 0, 0.1, 0.2),
+                     _res('C', 'd', 0, 0.3, 0.9)])
+    r = rank_table(agg, ['A', 'B', 'C', 'D'], ['d'], ['hamming_loss', 'ranking_loss'])
+    assert r['cells'][('d', 'hamming_loss')] == {'A': 1.5, 'B': 1.5, 'C': 3.0, 'D': 4.0}
+    assert r['cells'][('d', 'ranking_loss')] == {'A': 2.0, 'B': 1.0, 'C': 3.0, 'D': 4.0}
+    assert r['average_rank'] == {'A': 1.75, 'B': 1.25, 'C': 3.0, 'D': 4.0}
+
+
+def test_higher_is_better_metric_ranks_descending():
+    agg = aggregate([{**_res('A', 'd', 0, 0, 0), 'metrics': {'mean_average_precision': 0.9}},
+                     {**_res('B', 'd', 0, 0, 0), 'metrics': {'mean_average_precision': 0.5}}])
+    r = rank_table(agg, ['A', 'B'], ['d'], ['mean_average_precision'])
+    assert r['cells'][('d', 'mean_average_precision')] == {'A': 1.0, 'B': 2.0}
+
+
+def test_friedman_nemenyi_matches_formula():
+    # Demsar (2006): q_0.05 for k = 7 is 2.949
+    assert nemenyi_q(7) == pytest.approx(2.949, abs=2e-3)
+    ranks = {'cells': {(f'd{i}', 'm'): {'A': 1.0, 'B': 2.0, 'C': 3.0} for i in range(6)}}
+    out = friedman_nemenyi(ranks, ['A', 'B', 'C'])
+    assert out['critical_difference'] == pytest.approx(nemenyi_q(3) * math.sqrt(3 * 4 / 36))
+    # perfectly consistent rankings over 6 blocks: chi2 = 12N/(k(k+1)) sum(R^2) - 3N(k+1)
+    assert out['statistic'] == pytest.approx(12 * 6 / 12 * (1 + 4 + 9) - 3 * 6 * 4)
+    assert out['p_value'] < 0.01
+
+
+def test_compare_directions():
+    assert compare(0.10, 0.01, 5, 0.11, lower=True).startswith('agrees')
+    assert compare(0.10, 0.001, 5, 0.20, lower=True).startswith('better')
+    assert compare(0.10, 0.001, 5, 0.20, lower=False).startswith('worse')
+    assert compare(0.10, 0.0, 1, 0.10001, lower=True).startswith('better')  # 1 seed: no std
+    assert compare(0.1, 0.0, 5, None, lower=True) == 'n/a'

@@ -1,0 +1,124 @@
+import numpy as np
+import pytest
+
+from gmiml.io import read_wu_protein
+
+
+def test_small_files_exact(write_wu, toy):
+    bags, Y = toy
+    ip, lp = write_wu(bags, Y, folder='XY')
+    out = read_wu_protein(ip, lp)
+    assert out.name == 'XY'
+    assert out.bag_ids == ['P00000', 'P00001', 'P00002']
+    assert out.label_names is None
+    for got, want in zip(out.bags, bags):
+        assert got.dtype == np.float32
+        np.testing.assert_array_equal(got, want.astype(np.float32))
+    np.testing.assert_array_equal(out.Y, Y)
+    assert 'note' not in out.meta
+
+
+@pytest.mark.parametrize('kw', [dict(crlf=False), dict(trailing_tab=False),
+                                dict(label_coding='01')])
+def test_variants(write_wu, toy, kw):
+    bags, Y = toy
+    out = read_wu_protein(*write_wu(bags, Y, **kw))
+    np.testing.assert_array_equal(out.Y, Y)
+    np.testing.assert_array_equal(out.bags[2], bags[2].astype(np.float32))
+
+
+def test_trailing_empty_header_dropped(write_wu, toy):
+    bags, Y = toy
+    ip, lp = write_wu(bags, Y)
+    ip.write_bytes(ip.read_bytes() + b'>\r\n>\r\n')
+    out = read_wu_protein(ip, lp)
+    assert out.n_bags == 3
+    assert "dropped 2 empty trailing '>' header(s) of the instances file" in out.meta['note']
+
+
+def _edit(path, old, new, count=1):
+    text = path.read_bytes().decode()
+    assert old in text
+    path.write_bytes(text.replace(old, new, count).encode())
+
+
+@pytest.mark.parametrize('which,old,new,match', [
+    # an empty header in the middle
+    ('i', '>P00001\r\n', '>\r\n', r"instances.txt, line 4: empty '>' header \(no id\)"),
+    # a header without instances followed by more bags
+    ('i', '>P00001\r\n1.500\t0.000\t\r\n', '>P00001\r\n',
+     r"line 4: record 'P00001' has no data lines"),
+    ('i', '0.000\t0.125\t\r\n', '0.000\t\r\n',
+     r"line 7 \(bag 'P00002'\): 1 tab-separated feature values, expected 2"),
+    ('i', '0.000\t0.125\t\r\n', '0.000\t\t0.125\t\r\n', 'expected 2'),
+    ('i', '1.500\t0.000', '1.500\tnan', r"line 5 \(bag 'P00001'\): non-finite value nan at "
+                                        r"feature 1"),
+    ('i', '1.500\t0.000', 'inf\t0.000', 'non-finite value inf'),
+    ('i', '1.500\t0.000', '1.5x0\t0.000', r"non-numeric value '1.5x0' at feature column 0"),
+    ('i', '>P00000\r\n', '0.1\t0.2\r\n>P00000\r\n', 'data before the first'),
+    ('i', '>P00002', '>P00000', r"bag id 'P00000' appears twice"),
+    ('l', '>P00001\r\n-1\t1\t1\t\r\n', '>P00001\r\n-1\t1\t\r\n',
+     r"labels.txt, line 4 \(bag 'P00001'\): 2 tab-separated label values, expected 3"),
+    ('l', '-1\t1\t1', '-1\t2\t1', r"line 4 \(bag 'P00001'\), label 1: label value 2 is "
+                                  r"outside"),
+    ('l', '-1\t1\t1', '0\t1\t1', 'mix'),
+    ('l', '-1\t1\t1', '-1\tx\t1', 'non-numeric'),
+    ('l', '>P00001\r\n-1\t1\t1\t\r\n', '>P00001\r\n-1\t1\t1\t\r\n-1\t1\t1\t\r\n',
+     r"bag 'P00001' has 2 label rows, expected exactly 1"),
+    ('l', '>P00001', '>Q99999', r"bag 1: id 'P00001' in .*instances.txt \(line 4\) but "
+                                r"'Q99999'"),
+])
+def test_bad_input(write_wu, toy, which, old, new, match):
+    bags, Y = toy
+    ip, lp = write_wu(bags, Y)
+    _edit(ip if which == 'i' else lp, old, new)
+    with pytest.raises(ValueError, match=match):
+        read_wu_protein(ip, lp)
+
+
+def test_bag_count_mismatch_and_truncation(write_wu, toy):
+    bags, Y = toy
+    ip, lp = write_wu(bags, Y)
+    text = lp.read_bytes()
+    lp.write_bytes(text[:text.index(b'>P00002')])
+    with pytest.raises(ValueError, match='has 2 bags but .*instances.txt has 3'):
+        read_wu_protein(ip, lp)
+    # truncated right after a header: a bag without instances at the end
+    ip2, lp2 = write_wu(bags, Y, folder='b')
+    t = ip2.read_bytes()
+    ip2.write_bytes(t[:t.index(b'>P00002') + len(b'>P00002\r\n')])
+    with pytest.raises(ValueError, match="record 'P00002' has no data lines"):
+        read_wu_protein(ip2, lp2)
+
+
+def test_missing_and_empty_files(write_wu, toy, tmp_path):
+    bags, Y = toy
+    ip, lp = write_wu(bags, Y)
+    with pytest.raises(FileNotFoundError, match='nope.txt'):
+        read_wu_protein(ip, tmp_path / 'nope.txt')
+    lp.write_bytes(b'')
+    with pytest.raises(ValueError, match='empty labels file'):
+        read_wu_protein(ip, lp)
+    lp.write_bytes(b'just text\r\n')
+    with pytest.raises(ValueError, match='data before the first'):
+        read_wu_protein(ip, lp)
+
+
+def test_real_gs(data_root):
+    out = read_wu_protein(data_root / 'GS' / 'instances.txt', data_root / 'GS' / 'labels.txt')
+    assert (out.n_bags, out.n_labels, out.n_features, out.n_instances) == (379, 320, 216,
+                                                                           1214)
+    assert out.bag_ids[:2] == ['Q748X6', 'Q74C11']
+    np.testing.assert_array_equal(out.bags[0][0, :4], [1.0, 0.5, 1.0, 0.375])
+    assert out.Y[0, 24] == 1 and out.Y[0, :24].sum() == 0
+    assert out.Y.sum(1).min() == 1 and out.Y.sum(0).min() == 1
+    assert out.Y.sum() == 1191  # 3.142 labels per bag
+    x, _ = out.concat()
+    assert x.min() >= 0 and x.max() <= 1
+
+
+def test_real_av_trailing_header(data_root):
+    out = read_wu_protein(data_root / 'AV' / 'instances.txt', data_root / 'AV' / 'labels.txt')
+    assert (out.n_bags, out.n_labels, out.n_instances) == (407, 340, 1251)
+    assert out.Y.sum() == 1628  # 4.000 labels per bag
+    assert 'dropped 1 empty trailing' in out.meta['note']
