@@ -188,9 +188,8 @@ def table_header():
 def table_row(r, paper):
     if 'error' in r:
         return f"{r['dataset']:9} {r['method']:9} FAILED: {r['error']}"
-    vals = '  '.join(
-        f"{_fmt(r['metrics'][m], paper.get((r['dataset'].lower(), PAPER_NAMES[r['method']], m))):>15}"
-        for m in METRICS)
+    key = (r['dataset'].lower(), PAPER_NAMES[r['method']])
+    vals = '  '.join(f"{_fmt(r['metrics'][m], paper.get(key + (m, ))):>15}" for m in METRICS)
     return (f"{r['dataset']:9} {r['method']:9} {r['fit_s']:8.2f} {r['predict_s']:7.2f} "
             f"{r['peak_mb']:8.0f}  {vals}")
 

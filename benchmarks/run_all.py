@@ -59,11 +59,14 @@ def parse_args(argv=None):
 
 def _available(names):
     """Loads each dataset once; returns the available ones and prints one line per
-    missing one."""
+    missing one. An unknown name is an error (SystemExit 2), not a skip."""
     ok = []
     for n in names:
         try:
             get_dataset(n)
+        except KeyError as e:
+            print(f'[run_all] {e.args[0] if e.args else e}', file=sys.stderr)
+            raise SystemExit(2)
         except FileNotFoundError as e:
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             print(f'[run_all] skipping dataset {n}: not available ({first})')

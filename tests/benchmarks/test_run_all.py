@@ -10,7 +10,7 @@ BENCH = Path(__file__).resolve().parents[2] / 'benchmarks'
 sys.path.insert(0, str(BENCH))
 import run_all  # noqa: E402
 
-ARGS = ['--datasets', 'synthetic-90', 'nonexistent-dataset', '--methods', 'MIMLNN',
+ARGS = ['--datasets', 'synthetic-90', 'PF', '--methods', 'MIMLNN',
         'MIMLSVM', '--seeds', '0', '1', '--no-ablation', '--quiet', '--no-plots',
         '--no-readme']
 
@@ -25,11 +25,12 @@ def _table(out):
 
 
 @pytest.mark.slow
-def test_interrupted_run_resumes_without_recomputing(tmp_path, capsys):
+def test_interrupted_run_resumes_without_recomputing(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv('GMIML_DATA', str(tmp_path / 'no-data-here'))  # PF is missing
     a, b = tmp_path / 'a', tmp_path / 'b'
     # first run is cut short after 2 of 4 cells
     assert run_all.main(ARGS + ['--out', str(a), '--max-cells', '2']) == 3
-    assert 'skipping dataset nonexistent-dataset' in capsys.readouterr().out
+    assert 'skipping dataset PF' in capsys.readouterr().out
     assert len(_journal(a)) == 2
     # a write that was killed midway leaves only a temporary file, which is ignored
     stray = a / 'cells' / 'MIMLSVM' / 'synthetic-90' / 'seed1.json0123.tmp'
@@ -60,3 +61,10 @@ def test_force_recomputes(tmp_path):
 def test_unknown_method_is_an_error(tmp_path, capsys):
     assert run_all.main(['--methods', 'NoSuchMethod', '--out', str(tmp_path)]) == 2
     assert 'unknown method' in capsys.readouterr().err
+
+
+def test_unknown_dataset_is_an_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        run_all.main(['--datasets', 'no-such-data', '--out', str(tmp_path)])
+    assert e.value.code == 2
+    assert "unknown MIML data set 'no-such-data'" in capsys.readouterr().err
