@@ -1,0 +1,6 @@
+r"""PyG transforms for bags."""
+from .mutual_knn_graph import MutualKNNGraph
+
+__all__ = [
+    'MutualKNNGraph',
+]
