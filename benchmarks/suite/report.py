@@ -156,7 +156,8 @@ def write_reports(out_dir: Path, results: List[Dict], table2_methods: List[str],
            '| Method | ours | paper (same datasets) | paper (9 datasets) |', '|---|---|---|---|']
     for m in sorted(table2_methods, key=lambda m: ranks['average_rank'][m]):
         ps, pa = paper_avg_same[m], paper_avg_all[m]
-        md.append(f"| {METHODS[m].paper_name if METHODS[m].paper_name != m else m} | "
+        pn = METHODS[m].paper_name
+        md.append(f"| {m if pn == m else f'{m} (paper: {pn})'} | "
                   f"{ranks['average_rank'][m]:.2f} | "
                   f"{'n/a' if ps is None else f'{ps:.2f}'} | "
                   f"{'n/a' if pa is None else f'{pa:.2f}'} |")

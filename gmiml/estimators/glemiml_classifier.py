@@ -1,0 +1,511 @@
+r"""GLEMIML as a scikit-learn-style estimator."""
+import copy
+import math
+import warnings
+from typing import Optional, Sequence, Tuple
+
+import numpy as np
+
+from gmiml.estimators.base import BaseMIMLEstimator
+from gmiml.utils.validation import check_labels
+
+__all__ = ['GLEMIMLClassifier']
+
+#: Validation criteria :meth:`GLEMIMLClassifier.fit` can select epochs on, besides
+#: ``'auto'`` and ``'loss'``: keys of :func:`gmiml.metrics.evaluate`.
+_METRIC_KEYS = ('hamming_loss', 'ranking_loss', 'mean_average_precision', 'macro_f1',
+                'micro_f1', 'one_error', 'coverage', 'average_precision', 'macro_auc')
+_LOWER = ('hamming_loss', 'ranking_loss', 'one_error', 'coverage', 'loss')
+
+
+def _auto_score(m: dict) -> float:
+    """Mean of the paper's four metrics, each oriented so that higher is better."""
+    vals = [1.0 - m['hamming_loss'], 1.0 - m['ranking_loss'],
+            m['mean_average_precision'], m['macro_f1']]
+    vals = [v for v in vals if not math.isnan(v)]
+    return float(np.mean(vals)) if vals else -math.inf
+
+
+class GLEMIMLClassifier(BaseMIMLEstimator):
+    r"""GLEMIML (Su et al., "Graph based Label Enhancement for Multi-instance Multi-label
+    learning"): a MIML classifier trained jointly with a graph-based label enhancer by
+    matching and interaction (the model is :class:`gmiml.nn.models.GLEMIMLNet`; the
+    losses are :mod:`gmiml.losses`; ``docs/method.md`` explains every equation).
+
+    One optimiser (AdamW) minimises, per mini-batch of bags,
+
+    .. math::
+        L = \underbrace{\rho L_{LC}(\mathbf{s}, \mathbf{y}) + (1 - \rho)
+            L_{DC}(\mathbf{s}, \mathrm{sg}(\mathbf{d}))}_{L_C\ \text{(classifier, Eq. 14)}}
+          + \underbrace{\beta_1 L_{CL}(\mathbf{z}^*, \mathbf{y}; \mathrm{sg}(\mathbf{s}))
+            + \beta_2 L_{Sim} + \beta_3 L_{threshold}}_{L_{CLE}\ \text{(enhancer, Eq. 11)}}
+
+    with :math:`\mathrm{sg}` = stop-gradient, so each side is optimised by its own loss.
+    The epoch with the best validation criterion is kept (early stopping with
+    ``patience``).
+
+    Data handling: instance features are standardised with the mean and standard deviation
+    of the training instances (constant features are left unscaled); the instance graphs
+    (mutual-kNN, heat-kernel weights, :func:`gmiml.utils.mutual_knn_graph`) are built once
+    per bag on the standardised features (``graph='input'``) and all bags are kept as one
+    concatenated tensor that is mini-batched by index arithmetic
+    (:class:`gmiml.nn.BagBatcher`).
+
+    Validation data: ``eval_set=(bags, Y)`` if given; otherwise a seeded random
+    ``validation_fraction`` of the training bags is held out (at least one bag; none when
+    ``validation_fraction=0`` or fewer than 10 bags, in which case the last epoch is kept
+    and ``threshold='val'`` falls back to 0.5).
+
+    Labels without a positive training bag are allowed with a :class:`UserWarning`: the
+    binary cross-entropy drives their scores down, so they are (correctly, as far as the
+    data tells) predicted absent with low scores.
+
+    Args:
+        hidden_channels (int, optional): size of the instance embedding
+            :math:`\sigma(\mathbf{x})`, of :math:`W(\mathbf{x})` and of the classifier's
+            hidden layers. (default: :obj:`64`)
+        classifier_layers (int, optional): linear layers in the classifier, 1 (paper's
+            GLEMIML-A), 2 (paper's default), 3 (GLEMIML-B). (default: :obj:`2`)
+        interaction (bool, optional): instance interaction :math:`W(\mathbf{x})`;
+            :obj:`False` is GLEMIML-C. (default: :obj:`True`)
+        enhancement (bool, optional): label enhancement; :obj:`False` trains the
+            classifier alone on the logical labels (:math:`L = L_{LC}`).
+            (default: :obj:`True`)
+        graph (str, optional): ``'input'`` (instance graph built once on the standardised
+            input features) or ``'embedding'`` (rebuilt on the detached
+            :math:`\sigma(\mathbf{x})` in every forward pass). (default: :obj:`'input'`)
+        k (int, optional): neighbours of the mutual-kNN instance graph.
+            (default: :obj:`3`)
+        pool (str, optional): bag pooling (PyG aggregation name, or ``'mean+max'``).
+            (default: :obj:`'mean'`)
+        label_k (int, optional): neighbours per label in :math:`T(\mathbf{D})`; 0 drops
+            it. (default: :obj:`3`)
+        enhancer_channels (int, optional): fusion space of the enhancer.
+            (default: :obj:`64`)
+        dropout (float, optional): dropout rate. (default: :obj:`0.2`)
+        share_encoder (bool, optional): the enhancer reads the classifier's detached
+            instance embedding (:obj:`True`) or has its own (:obj:`False`).
+            (default: :obj:`True`)
+        rho (float, optional): :math:`\rho` of Eq. 14. (default: :obj:`0.9`)
+        betas (tuple, optional): :math:`(\beta_1, \beta_2, \beta_3)` of Eq. 11, summing
+            to 1. (default: :obj:`(0.98, 0.01, 0.01)`)
+        gamma_pos (float, optional): :math:`\gamma^+` of Eq. 6. (default: :obj:`0.0`)
+        gamma_neg (float, optional): :math:`\gamma^-` of Eq. 6. (default: :obj:`1.0`)
+        lr (float, optional): learning rate. (default: :obj:`3e-3`)
+        weight_decay (float, optional): AdamW weight decay on weights (not biases).
+            (default: :obj:`1e-4`)
+        batch_size (int, optional): bags per mini-batch. (default: :obj:`64`)
+        max_epochs (int, optional): maximum number of epochs. (default: :obj:`100`)
+        patience (int, optional): stop after this many epochs without a better
+            validation criterion; :obj:`None` never stops early. (default: :obj:`20`)
+        validation_fraction (float, optional): share of the training bags held out for
+            model selection when no ``eval_set`` is given. (default: :obj:`0.1`)
+        selection_metric (str, optional): the validation criterion: ``'auto'`` (mean of
+            :math:`1 - HL`, :math:`1 - RL`, mAP and Ma-F1, the paper's four metrics),
+            ``'loss'`` (validation :math:`L_{LC}`) or a key of
+            :func:`gmiml.metrics.evaluate`. (default: :obj:`'auto'`)
+        threshold (float or str, optional): probability above which :meth:`predict`
+            turns a label on; ``'val'`` picks one global threshold on the validation set
+            (maximising the mean of Ma-F1 and :math:`1 - HL`). (default: :obj:`0.5`)
+        standardize (bool, optional): standardise the instance features with the
+            training instances' mean and standard deviation. (default: :obj:`True`)
+        random_state (int, optional): seed of initialisation, validation split, batch
+            order and dropout; CPU runs with the same seed are identical.
+            (default: :obj:`None`)
+        verbose (bool, optional): show a tqdm progress bar over epochs.
+            (default: :obj:`False`)
+
+    Attributes:
+        model_ (GLEMIMLNet): the trained network (best epoch).
+        mean_, scale_ (numpy.ndarray): the standardisation of the instance features.
+        history_ (list of dict): per epoch the mean training losses and the validation
+            metrics.
+        best_epoch_ (int): the selected epoch (0-based).
+        threshold_ (float): the probability threshold :meth:`predict` uses.
+        n_features_in_, n_labels_ (int): the data's dimensions.
+    """
+    def __init__(
+        self,
+        hidden_channels: int = 64,
+        classifier_layers: int = 2,
+        interaction: bool = True,
+        enhancement: bool = True,
+        graph: str = 'input',
+        k: int = 3,
+        pool: str = 'mean',
+        label_k: int = 3,
+        enhancer_channels: int = 64,
+        dropout: float = 0.2,
+        share_encoder: bool = True,
+        rho: float = 0.9,
+        betas: Sequence[float] = (0.98, 0.01, 0.01),
+        gamma_pos: float = 0.0,
+        gamma_neg: float = 1.0,
+        lr: float = 3e-3,
+        weight_decay: float = 1e-4,
+        batch_size: int = 64,
+        max_epochs: int = 100,
+        patience: Optional[int] = 20,
+        validation_fraction: float = 0.1,
+        selection_metric: str = 'auto',
+        threshold=0.5,
+        standardize: bool = True,
+        random_state: Optional[int] = None,
+        verbose: bool = False,
+    ):
+        self.hidden_channels = hidden_channels
+        self.classifier_layers = classifier_layers
+        self.interaction = interaction
+        self.enhancement = enhancement
+        self.graph = graph
+        self.k = k
+        self.pool = pool
+        self.label_k = label_k
+        self.enhancer_channels = enhancer_channels
+        self.dropout = dropout
+        self.share_encoder = share_encoder
+        self.rho = rho
+        self.betas = betas
+        self.gamma_pos = gamma_pos
+        self.gamma_neg = gamma_neg
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.selection_metric = selection_metric
+        self.threshold = threshold
+        self.standardize = standardize
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ checks
+    def _check_params(self):
+        if self.classifier_layers not in (1, 2, 3):
+            raise ValueError(f"classifier_layers: expected 1, 2 or 3, got "
+                             f"{self.classifier_layers!r}")
+        if self.graph not in ('input', 'embedding'):
+            raise ValueError(f"graph: expected 'input' or 'embedding', got {self.graph!r}")
+        for name in ('hidden_channels', 'enhancer_channels', 'batch_size', 'max_epochs',
+                     'k'):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, np.integer)) and v >= 1):
+                raise ValueError(f"{name}: expected a positive integer, got {v!r}")
+        if not (isinstance(self.label_k, (int, np.integer)) and self.label_k >= 0):
+            raise ValueError(f"label_k: expected a non-negative integer, got "
+                             f"{self.label_k!r}")
+        if self.patience is not None and not (isinstance(self.patience, (int, np.integer))
+                                              and self.patience >= 1):
+            raise ValueError(f"patience: expected a positive integer or None, got "
+                             f"{self.patience!r}")
+        if not 0.0 <= self.rho <= 1.0:
+            raise ValueError(f"rho: expected a weight in [0, 1], got {self.rho!r}")
+        betas = tuple(float(b) for b in self.betas)
+        if len(betas) != 3 or min(betas) < 0 or abs(sum(betas) - 1) > 1e-6:
+            raise ValueError(f"betas: expected three non-negative weights summing to 1, "
+                             f"got {self.betas!r}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout: expected a rate in [0, 1), got {self.dropout!r}")
+        if not 0.0 <= self.validation_fraction < 1.0:
+            raise ValueError(f"validation_fraction: expected a value in [0, 1), got "
+                             f"{self.validation_fraction!r}")
+        if self.selection_metric not in ('auto', 'loss') + _METRIC_KEYS:
+            raise ValueError(f"selection_metric: expected 'auto', 'loss' or one of "
+                             f"{_METRIC_KEYS}, got {self.selection_metric!r}")
+        self._check_threshold(self.threshold, allow_val=True)
+        if not (self.lr > 0 and self.weight_decay >= 0):
+            raise ValueError(f"lr must be > 0 and weight_decay >= 0, got {self.lr!r}, "
+                             f"{self.weight_decay!r}")
+
+    @staticmethod
+    def _check_threshold(t, allow_val=False):
+        if allow_val and isinstance(t, str):
+            if t != 'val':
+                raise ValueError(f"threshold: expected a probability in (0, 1) or 'val', "
+                                 f"got {t!r}")
+            return
+        if isinstance(t, str) or not (0.0 < float(t) < 1.0):
+            raise ValueError(f"threshold: expected a probability in (0, 1)"
+                             f"{' or ' + repr('val') if allow_val else ''}, got {t!r}")
+
+    # ------------------------------------------------------------------ data
+    def _standardize(self, bags):
+        x = np.concatenate(bags, axis=0)
+        return (x - self.mean_) / self.scale_
+
+    def _prepare(self, bags, Y=None):
+        """Standardised instance tensor, pointers, instance graph and per-bag tensors."""
+        import torch
+        from gmiml.nn.bag_batcher import BagBatcher, bag_pointers
+        x = torch.from_numpy(self._standardize(bags).astype(np.float32))
+        ptr = bag_pointers([len(b) for b in bags])
+        edge_index = edge_weight = None
+        if self.interaction and self.graph == 'input':
+            from gmiml.utils.mutual_knn_graph import mutual_knn_graph
+            batch = torch.repeat_interleave(torch.arange(len(bags)), ptr[1:] - ptr[:-1])
+            edge_index, edge_weight = mutual_knn_graph(x, k=self.k, batch=batch)
+        attrs = {}
+        if Y is not None:
+            attrs['y'] = torch.from_numpy(np.asarray(Y, dtype=np.float32))
+            sizes = (ptr[1:] - ptr[:-1]).to(torch.float32).view(-1, 1)
+            feat = torch.zeros(len(bags), x.size(1)).index_add_(
+                0, torch.repeat_interleave(torch.arange(len(bags)), ptr[1:] - ptr[:-1]), x)
+            attrs['feat'] = feat / sizes
+        return BagBatcher(x, ptr, edge_index, edge_weight, **attrs)
+
+    def _build_model(self):
+        from gmiml.nn.models.glemiml_net import GLEMIMLNet
+        return GLEMIMLNet(
+            self.n_features_in_, self.n_labels_, hidden_channels=self.hidden_channels,
+            classifier_layers=self.classifier_layers, interaction=self.interaction,
+            enhancement=self.enhancement, graph=self.graph, k=self.k, pool=self.pool,
+            label_k=self.label_k, enhancer_channels=self.enhancer_channels,
+            dropout=self.dropout, share_encoder=self.share_encoder)
+
+    # ------------------------------------------------------------------ training
+    def _split_validation(self, bags, Y, eval_set, rng):
+        if eval_set is not None:
+            return bags, Y, eval_set
+        n = len(bags)
+        if self.validation_fraction == 0 or n < 10:
+            return bags, Y, None
+        n_val = max(1, int(round(self.validation_fraction * n)))
+        perm = rng.permutation(n)
+        val, tr = np.sort(perm[:n_val]), np.sort(perm[n_val:])
+        return ([bags[i] for i in tr], Y[tr], ([bags[i] for i in val], Y[val]))
+
+    def _batch_loss(self, data):
+        import torch
+        from gmiml.losses import functional as LF
+        logits, z = self.model_(data.x, data.edge_index, data.edge_weight, data.batch,
+                                data.y, num_bags=data.num_bags)
+        parts = {}
+        if z is None:
+            loss = LF.logical_label_loss(logits, data.y)
+            parts['L_LC'] = loss
+        else:
+            dist = torch.softmax(z, dim=-1).detach()
+            l_lc = LF.logical_label_loss(logits, data.y)
+            l_dc = LF.label_distribution_loss(logits, dist)
+            b1, b2, b3 = (float(b) for b in self.betas)
+            l_cl = LF.asymmetric_focal_loss(z, data.y, logits.detach(), self.gamma_pos,
+                                            self.gamma_neg)
+            l_sim = (LF.similarity_consistency_loss(data.feat, z) if b2 > 0
+                     else z.new_zeros(()))
+            l_thr = LF.threshold_loss(z, data.y) if b3 > 0 else z.new_zeros(())
+            loss_c = self.rho * l_lc + (1 - self.rho) * l_dc
+            loss_e = b1 * l_cl + b2 * l_sim + b3 * l_thr
+            loss = loss_c + loss_e
+            parts.update(L_LC=l_lc, L_DC=l_dc, L_C=loss_c, L_CL=l_cl, L_Sim=l_sim,
+                         L_threshold=l_thr, L_CLE=loss_e)
+        parts['loss'] = loss
+        return loss, parts
+
+    def _make_optimizer(self):
+        import torch
+        decay, no_decay = [], []
+        for name, p in self.model_.named_parameters():
+            (no_decay if name.endswith('bias') or '.norm.' in name else decay).append(p)
+        return torch.optim.AdamW([
+            {'params': decay, 'weight_decay': self.weight_decay},
+            {'params': no_decay, 'weight_decay': 0.0}], lr=self.lr, foreach=True)
+
+    def _logits(self, batcher, batch_size: int = 2048) -> np.ndarray:
+        import torch
+        self.model_.eval()
+        out = []
+        with torch.no_grad():
+            for data in batcher.iter_batches(batch_size):
+                out.append(self.model_(data.x, data.edge_index, data.edge_weight,
+                                       data.batch, num_bags=data.num_bags))
+        return torch.cat(out).double().numpy()
+
+    def _validation_metrics(self, batcher, Yv) -> dict:
+        from gmiml.metrics import evaluate
+        logits = self._logits(batcher)
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            m = evaluate(Yv, 1.0 / (1.0 + np.exp(-logits)), threshold=0.5)
+        # validation L_LC (mean binary cross-entropy), numerically stable
+        m['loss'] = float(np.mean(np.logaddexp(0, logits) - Yv * logits))
+        return m
+
+    def _criterion(self, m: dict) -> float:
+        """Validation criterion, oriented so that higher is better."""
+        if self.selection_metric == 'auto':
+            return _auto_score(m)
+        v = m[self.selection_metric]
+        if math.isnan(v):
+            return -math.inf
+        return -v if self.selection_metric in _LOWER else v
+
+    def fit(self, bags, Y, eval_set=None):
+        r"""Trains on ``bags`` (list of ``[n_i, d]`` arrays) and ``Y`` (``[N, L]`` in
+        :math:`\{0, 1\}` or :math:`\{-1, 1\}`); ``eval_set=(bags, Y)`` is the validation
+        data for model selection (see the class docstring). Returns ``self``."""
+        import torch
+        from tqdm.auto import tqdm
+        self._check_params()
+        bags, Y, eval_set = self._validate_fit_data(bags, Y, eval_set)
+        empty = np.flatnonzero(Y.sum(axis=0) == 0)
+        if empty.size:
+            warnings.warn(f"Y: label column(s) {empty.tolist()[:10]}"
+                          f"{'...' if empty.size > 10 else ''} have no positive training "
+                          f"bag; GLEMIMLClassifier will give them low scores",
+                          UserWarning, stacklevel=2)
+        rng = np.random.default_rng(self.random_state)
+        torch_seed = int(rng.integers(2 ** 31 - 1))
+        tr_bags, tr_Y, val = self._split_validation(bags, Y, eval_set, rng)
+
+        x_tr = np.concatenate(tr_bags, axis=0).astype(np.float64)
+        self.mean_ = x_tr.mean(axis=0)
+        scale = x_tr.std(axis=0)
+        self.scale_ = np.where(scale > 1e-12, scale, 1.0)
+        if not self.standardize:
+            self.mean_, self.scale_ = np.zeros_like(self.mean_), np.ones_like(self.scale_)
+
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(torch_seed)
+            self.model_ = self._build_model()
+            train = self._prepare(tr_bags, tr_Y)
+            valb = None if val is None else self._prepare(val[0])
+            opt = self._make_optimizer()
+            params = [p for p in self.model_.parameters() if p.requires_grad]
+            self.history_ = []
+            best, best_state, self.best_epoch_, stale = -math.inf, None, -1, 0
+            bar = tqdm(range(self.max_epochs), disable=not self.verbose,
+                       desc='GLEMIML', leave=False)
+            for epoch in bar:
+                self.model_.train()
+                sums, n_b = {}, 0
+                for idx in train.batch_indices(self.batch_size, shuffle=True,
+                                               generator=rng, min_size=2):
+                    data = train.batch(idx)
+                    loss, parts = self._batch_loss(data)
+                    opt.zero_grad(set_to_none=True)
+                    loss.backward()
+                    torch.nn.utils.clip_grad_norm_(params, 5.0, foreach=True)
+                    opt.step()
+                    for key, v in parts.items():
+                        sums[key] = sums.get(key, 0.0) + float(v.detach())
+                    n_b += 1
+                rec = {'epoch': epoch}
+                rec.update({f'train_{key}': v / n_b for key, v in sums.items()})
+                if valb is not None:
+                    m = self._validation_metrics(valb, val[1])
+                    rec.update({f'val_{key}': float(v) for key, v in m.items()})
+                    score = self._criterion(m)
+                    rec['val_criterion'] = score
+                    if score > best:
+                        best, self.best_epoch_, stale = score, epoch, 0
+                        best_state = copy.deepcopy(self.model_.state_dict())
+                    else:
+                        stale += 1
+                    bar.set_postfix(loss=rec['train_loss'], val=score)
+                else:
+                    self.best_epoch_ = epoch
+                    bar.set_postfix(loss=rec['train_loss'])
+                self.history_.append(rec)
+                if self.patience is not None and valb is not None and stale >= self.patience:
+                    break
+            bar.close()
+            if best_state is not None:
+                self.model_.load_state_dict(best_state)
+            self.model_.eval()
+            self.threshold_ = self._fit_threshold(valb, None if val is None else val[1])
+        return self
+
+    def _fit_threshold(self, valb, Yv) -> float:
+        if self.threshold != 'val':
+            return float(self.threshold)
+        if valb is None:
+            return 0.5
+        from gmiml.metrics import hamming_loss, macro_f1
+        P = 1.0 / (1.0 + np.exp(-self._logits(valb)))
+        best_t, best_s = 0.5, -math.inf
+        for t in np.round(np.arange(0.05, 0.951, 0.025), 4):
+            H = (P > t).astype(np.uint8)
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')
+                s = 0.5 * (macro_f1(Yv, H) + 1.0 - hamming_loss(Yv, H))
+            if s > best_s + 1e-12:
+                best_t, best_s = float(t), s
+        return best_t
+
+    # ------------------------------------------------------------------ prediction
+    def decision_function(self, bags) -> np.ndarray:
+        r"""Classifier logits ``float64 [N, L]`` (higher = more relevant; 0 is
+        probability 0.5)."""
+        bags = self._validate_bags(bags)
+        return self._logits(self._prepare(bags))
+
+    def predict(self, bags, threshold: Optional[float] = None) -> np.ndarray:
+        r"""Hard labels ``uint8 [N, L]``: probability > ``threshold`` (default: the
+        fitted ``threshold_``, i.e. the ``threshold`` parameter or the one chosen on
+        validation data)."""
+        t = self.threshold_ if threshold is None and hasattr(self, 'threshold_') else threshold
+        P = self.predict_proba(bags)
+        self._check_threshold(t)
+        return (P > float(t)).astype(np.uint8)
+
+    def label_distribution(self, bags, Y) -> np.ndarray:
+        r"""The recovered label distributions (the enhancer's output
+        :math:`\mathrm{softmax}(\mathbf{z}^*)`), ``float64 [N, L]``, rows summing to 1:
+        the significance of each label for each bag given its logical labels ``Y``."""
+        import torch
+        bags = self._validate_bags(bags)
+        Y = check_labels(Y, len(bags), n_labels=self.n_labels_)
+        if not self.enhancement:
+            raise ValueError("label_distribution: this model was fitted with "
+                             "enhancement=False and has no label enhancer")
+        batcher = self._prepare(bags, Y)
+        self.model_.eval()
+        out = []
+        with torch.no_grad():
+            for data in batcher.iter_batches(2048):
+                out.append(self.model_.label_distribution(
+                    data.x, data.edge_index, data.edge_weight, data.batch, data.y,
+                    num_bags=data.num_bags))
+        D = torch.cat(out).double().numpy()
+        return D / D.sum(axis=1, keepdims=True)
+
+    # ------------------------------------------------------------------ persistence
+    _FITTED = ('n_features_in_', 'n_labels_', 'mean_', 'scale_', 'history_',
+               'best_epoch_', 'threshold_')
+
+    def save(self, path) -> None:
+        r"""Saves parameters, fitted state and network weights to ``path``
+        (:func:`torch.save` of a dict); :meth:`load` restores an estimator that makes
+        identical predictions."""
+        import torch
+        self._check_is_fitted()
+        params = self.get_params()
+        params['betas'] = list(params['betas'])
+        fitted = {}
+        for key in self._FITTED:
+            v = getattr(self, key)
+            fitted[key] = torch.from_numpy(np.asarray(v)) if isinstance(v, np.ndarray) else v
+        torch.save({'format': 'gmiml.GLEMIMLClassifier/1', 'params': params,
+                    'fitted': fitted, 'state_dict': self.model_.state_dict()}, path)
+
+    @classmethod
+    def load(cls, path) -> 'GLEMIMLClassifier':
+        r"""Restores an estimator written by :meth:`save`."""
+        import torch
+        try:
+            blob = torch.load(path, map_location='cpu', weights_only=True)
+        except Exception as e:  # corrupt / not a torch file
+            raise ValueError(f"GLEMIMLClassifier.load: cannot read {path!s}: {e}") from e
+        if not (isinstance(blob, dict) and blob.get('format') == 'gmiml.GLEMIMLClassifier/1'):
+            raise ValueError(f"GLEMIMLClassifier.load: {path!s} is not a saved "
+                             f"GLEMIMLClassifier")
+        params = dict(blob['params'])
+        params['betas'] = tuple(params['betas'])
+        est = cls(**params)
+        for key, v in blob['fitted'].items():
+            setattr(est, key, v.numpy() if isinstance(v, torch.Tensor) else v)
+        est.model_ = est._build_model()
+        est.model_.load_state_dict(blob['state_dict'])
+        est.model_.eval()
+        return est

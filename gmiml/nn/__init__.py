@@ -1,0 +1,16 @@
+r"""Neural-network parts of GLEMIML on PyTorch Geometric: message-passing layers
+(:mod:`gmiml.nn.conv`), models (:mod:`gmiml.nn.models`) and the vectorised bag batcher."""
+from . import conv, models
+from .conv import InstanceInteraction, LabelGraphConv
+from .models import GLEMIMLNet, LabelEnhancer
+from .bag_batcher import BagBatcher
+
+__all__ = [
+    'conv',
+    'models',
+    'InstanceInteraction',
+    'LabelGraphConv',
+    'GLEMIMLNet',
+    'LabelEnhancer',
+    'BagBatcher',
+]

@@ -1,0 +1,80 @@
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from gmiml.baselines.mi_flem import MIFLEM
+from gmiml.datasets import make_synthetic_miml
+from gmiml.metrics import mean_average_precision, ranking_loss
+
+
+@pytest.fixture(scope='module')
+def data():
+    d = make_synthetic_miml(n_bags=400, n_labels=6, n_features=10,
+                            instances_per_bag=(1, 3), random_state=0)
+    return d.bags[:300], d.Y[:300], d.bags[300:], d.Y[300:]
+
+
+@pytest.fixture(scope='module')
+def fitted(data):
+    bags, Y, *_ = data
+    return MIFLEM(random_state=0).fit(bags, Y)
+
+
+def test_learns_planted_structure_and_beats_label_frequency(data, fitted):
+    _, Y, bags_te, Y_te = data
+    S = fitted.decision_function(bags_te)
+    assert S.shape == Y_te.shape and S.dtype == np.float64
+    freq = np.tile(Y.mean(0), (len(bags_te), 1))
+    rl = ranking_loss(Y_te, S)
+    # a flattened bag loses the instances' exchangeability (a type is learned separately
+    # at every position), so MI-FLEM learns the planted structure only partly (small
+    # bags here); it must still clearly beat the label-frequency predictor
+    assert rl < 0.3
+    assert rl < 0.7 * ranking_loss(Y_te, freq)
+    assert mean_average_precision(Y_te, S) > mean_average_precision(Y_te, freq) + 0.2
+    np.testing.assert_array_equal(fitted.predict(bags_te), (S > 0).astype(np.uint8))
+    D = fitted.label_distribution(bags_te, Y_te)
+    np.testing.assert_allclose(D.sum(1), 1.0, rtol=1e-9)
+    assert len(fitted.history_) == 30 and 0 <= fitted.best_epoch_ < 30
+
+
+def test_flattening_order_and_padding(data, fitted):
+    bags, *_ = data
+    m, d = fitted.max_instances_, fitted.n_features_in_
+    assert m == max(len(b) for b in bags)
+    V = fitted._flatten([bags[0]])
+    n = len(bags[0])
+    np.testing.assert_allclose(V[0, :n * d], bags[0].reshape(-1))  # instances in order
+    assert np.all(V[0, n * d:] == 0)  # zero padding
+    est = MIFLEM(standardize=True, max_epochs=1, random_state=0).fit(bags[:40], data[1][:40])
+    V = est._flatten([bags[0]])
+    np.testing.assert_allclose(V[0, :d], (bags[0][0] - est.mean_) / est.scale_, rtol=1e-5)
+
+
+def test_same_seed_same_result_and_contract(data):
+    bags, Y, bags_te, _ = data
+    a = MIFLEM(max_epochs=3, random_state=1).fit(bags[:80], Y[:80]).decision_function(bags_te)
+    b = MIFLEM(max_epochs=3, random_state=1).fit(bags[:80], Y[:80]).decision_function(bags_te)
+    np.testing.assert_array_equal(a, b)
+    est = MIFLEM(method='threshold', alpha=0.1)
+    assert clone(est).get_params()['method'] == 'threshold'
+    with pytest.raises(NotFittedError):
+        est.predict(bags_te)
+    for method in ('threshold', 'sim'):
+        s = MIFLEM(method=method, max_epochs=2, random_state=0).fit(bags[:40], Y[:40])
+        assert np.isfinite(s.decision_function(bags_te)).all()
+
+
+def test_bad_input(data):
+    bags, Y, *_ = data
+    with pytest.raises(ValueError, match='method'):
+        MIFLEM(method='foo').fit(bags, Y)
+    with pytest.raises(ValueError, match='alpha'):
+        MIFLEM(alpha=2.0).fit(bags, Y)
+    est = MIFLEM(max_epochs=1, random_state=0).fit(bags[:40], Y[:40])
+    with pytest.raises(ValueError, match='features'):
+        est.predict([np.zeros((2, 3), np.float32)])
+    big = np.zeros((est.max_instances_ + 2, est.n_features_in_), np.float32)
+    with pytest.warns(UserWarning, match='first'):
+        assert est.predict([big]).shape == (1, 6)

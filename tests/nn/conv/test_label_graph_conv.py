@@ -1,0 +1,61 @@
+import torch
+
+from gmiml.nn.conv import LabelGraphConv, cosine_from_gram, label_knn_graph
+
+
+def test_cosine_from_gram():
+    torch.manual_seed(0)
+    D = torch.rand(7, 4)
+    D[:, 3] = 0  # an all-zero column gets similarity 0
+    c = cosine_from_gram(D.t() @ D)
+    ref = torch.nn.functional.cosine_similarity(D.t().unsqueeze(1), D.t().unsqueeze(0),
+                                                dim=-1)
+    assert torch.allclose(c[:3, :3], ref[:3, :3], atol=1e-6)
+    assert torch.all(c[3] == 0) and torch.all(c[:, 3] == 0)
+
+
+def test_label_knn_graph_exact_edges():
+    sim = torch.tensor([
+        [1.0, 0.9, 0.1, -0.5],
+        [0.9, 1.0, 0.2, 0.3],
+        [0.1, 0.2, 1.0, 0.8],
+        [-0.5, 0.3, 0.8, 1.0],
+    ])
+    ei, w = label_knn_graph(sim, k=1)
+    # kNN: 0->1, 1->0, 2->3, 3->2 ; undirected union
+    assert ei.tolist() == [[0, 1, 2, 3], [1, 0, 3, 2]]
+    assert torch.allclose(w, torch.tensor([0.9, 0.9, 0.8, 0.8]))
+    ei, w = label_knn_graph(sim, k=2)
+    # kNN(0) = {1, 2}; kNN(1) = {0, 3}; kNN(2) = {3, 1}; kNN(3) = {2, 1}
+    pairs = set(map(tuple, ei.t().tolist()))
+    assert pairs == {(0, 1), (1, 0), (0, 2), (2, 0), (1, 3), (3, 1), (2, 3), (3, 2),
+                     (1, 2), (2, 1)}
+    # negative similarities pass nothing (weight clipped to 0)
+    ei, w = label_knn_graph(sim, k=3)
+    assert w[(ei[0] == 0) & (ei[1] == 3)].item() == 0.0
+    # k is clipped to L - 1; one label -> no edge
+    ei, w = label_knn_graph(torch.ones(1, 1), k=3)
+    assert ei.shape == (2, 0)
+
+
+def test_label_graph_conv_batched_equals_per_bag_and_dense():
+    torch.manual_seed(0)
+    L = 5
+    sim = torch.rand(L, L)
+    sim = (sim + sim.t()) / 2
+    ei, w = label_knn_graph(sim, k=2)
+    conv = LabelGraphConv(3, 2)
+    assert str(conv) == 'LabelGraphConv(3, 2, normalize=True)'
+    x = torch.randn(4, L, 3)
+    out = conv(x, ei, w)
+    assert out.shape == (4, L, 2)
+    for b in range(4):
+        assert torch.allclose(out[b], conv(x[b], ei, w), atol=1e-6)
+    A = torch.zeros(L, L)
+    A[ei[1], ei[0]] = w
+    deg = A.sum(1)
+    dis = torch.where(deg > 0, deg.pow(-0.5), torch.zeros_like(deg))
+    A = dis.view(-1, 1) * A * dis.view(1, -1)
+    ref = A @ x[0] @ conv.lin_rel.weight.t() + conv.lin_rel.bias + \
+        x[0] @ conv.lin_root.weight.t()
+    assert torch.allclose(out[0], ref, atol=1e-6)
