@@ -10,7 +10,6 @@ stopped (``--force`` recomputes). Tables, plots and ``environment.json`` are reb
 finished cells at the end of every run. Missing datasets are skipped with one line each.
 """
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -43,6 +42,9 @@ def parse_args(argv=None):
                         'protein dataset); give none to skip Table 3')
     p.add_argument('--no-ablation', action='store_true', help='skip Table 3')
     p.add_argument('--jobs', type=int, default=1, help='cells run in parallel processes')
+    p.add_argument('--threads', type=int, default=1,
+                   help='torch threads per cell (default 1: the models are small, and '
+                        'more threads than free cores slow training down badly)')
     p.add_argument('--quick', action='store_true',
                    help='1 seed and fewer epochs/iterations; results go to <out>/quick')
     p.add_argument('--out', default=str(REPO / 'results'), help='output folder')
@@ -128,12 +130,13 @@ def main(argv=None) -> int:
     if args.jobs <= 1 or len(todo) <= 1:
         for c in todo:
             bar.set_postfix_str(c.key)
-            run_cell(c, str(out), quick=args.quick, verbose=not args.quiet)
+            run_cell(c, str(out), quick=args.quick, verbose=not args.quiet,
+                     threads=args.threads)
             bar.update()
     else:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor, as_completed
-        threads = max(1, (os.cpu_count() or 1) // args.jobs)
+        threads = args.threads
         with ProcessPoolExecutor(args.jobs, mp_context=mp.get_context('spawn')) as ex:
             futs = {ex.submit(run_cell, c, str(out), args.quick, False, threads): c
                     for c in todo}

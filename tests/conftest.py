@@ -22,4 +22,4 @@ def data_root():
         if os.environ.get('GMIML_DATA'):
             pytest.fail(f"GMIML_DATA={os.environ['GMIML_DATA']} is not a directory")
         pytest.skip('no MIML data: set GMIML_DATA or fill datasets/raw')
-    return root
+    return root.resolve()

@@ -1,7 +1,6 @@
 """Writes the result files of a benchmark run: Table 1-3 as Markdown/CSV/JSON, the plots,
 environment.json, and the results block of the README."""
 import csv
-import json
 import os
 import platform
 import re
@@ -28,11 +27,9 @@ def paper_dataset_name(name: str) -> str:
 
 
 def write_table1(out_dir: Path, root: Optional[str] = None) -> List[Dict]:
-    """Table 1 from ``python -m gmiml.datasets stats --json`` (what the files hold)."""
-    cmd = [sys.executable, '-m', 'gmiml.datasets', 'stats', '--json']
-    if root:
-        cmd += ['--root', root]
-    rows = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+    """Table 1 as ``python -m gmiml.datasets stats`` prints it (what the files hold)."""
+    from gmiml.datasets.stats import dataset_stats
+    rows = dataset_stats(root=root)
     lines = ['# Table 1: dataset statistics (measured on the data files)', '',
              f'Command: `{" ".join(["python", "-m", "gmiml.datasets", "stats"])}`. Std is the '
              'sample std (ddof=1), as the paper. The paper\'s Table 1 has errors (see '
