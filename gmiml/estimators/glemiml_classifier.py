@@ -307,9 +307,12 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         decay, no_decay = [], []
         for name, p in self.model_.named_parameters():
             (no_decay if name.endswith('bias') or '.norm.' in name else decay).append(p)
-        return torch.optim.AdamW([
-            {'params': decay, 'weight_decay': self.weight_decay},
-            {'params': no_decay, 'weight_decay': 0.0}], lr=self.lr, foreach=True)
+        groups = [{'params': decay, 'weight_decay': self.weight_decay},
+                  {'params': no_decay, 'weight_decay': 0.0}]
+        try:  # the fused kernel is about 3x faster on CPU; fall back where unsupported
+            return torch.optim.AdamW(groups, lr=self.lr, fused=True)
+        except (RuntimeError, TypeError):
+            return torch.optim.AdamW(groups, lr=self.lr, foreach=True)
 
     def _logits(self, batcher, batch_size: int = 2048) -> np.ndarray:
         import torch
@@ -357,6 +360,9 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         rng = np.random.default_rng(self.random_state)
         torch_seed = int(rng.integers(2 ** 31 - 1))
         tr_bags, tr_Y, val = self._split_validation(bags, Y, eval_set, rng)
+        if len(tr_bags) < 2:
+            raise ValueError(f"GLEMIMLClassifier.fit: needs at least 2 training bags (the "
+                             f"enhancer's batch normalisation), got {len(tr_bags)}")
 
         x_tr = np.concatenate(tr_bags, axis=0).astype(np.float64)
         self.mean_ = x_tr.mean(axis=0)

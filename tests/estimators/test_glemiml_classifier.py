@@ -174,6 +174,10 @@ def test_bad_input(data, fitted):
         bad = [b.copy() for b in bags[:20]]
         bad[3][0, 0] = np.inf
         est.fit(bad, Y[:20])
+    with pytest.raises(ValueError, match='at least 2 training bags'), \
+            warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # the single bag leaves label columns empty
+        est.fit(bags[:1], Y[:1])
     with pytest.raises(ValueError, match='eval_set'):
         est.fit(bags, Y, eval_set=(bags[:5], Y[:5, :2]))
     for params, msg in [({'classifier_layers': 4}, 'classifier_layers'),

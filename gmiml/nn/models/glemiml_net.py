@@ -84,7 +84,9 @@ class GLEMIMLNet(nn.Module):
             :math:`T(\mathbf{D})`; 0 drops :math:`T`. (default: :obj:`3`)
         enhancer_channels (int, optional): fusion space of the enhancer.
             (default: :obj:`64`)
-        dropout (float, optional): dropout on instance embeddings and in the classifier.
+        dropout (float, optional): dropout on the instance embeddings
+            :math:`\sigma(\mathbf{x})`, on the pooled :math:`W(\mathbf{x})` and between
+            the classifier's layers.
             (default: :obj:`0.2`)
         share_encoder (bool, optional): the enhancer reads the classifier's (detached)
             :math:`\sigma` and :math:`W`; :obj:`False` gives it its own.
@@ -184,8 +186,9 @@ class GLEMIMLNet(nn.Module):
         if graph is None:
             graph = self._instance_graph(h, edge_index, edge_weight, batch)
         g = F.leaky_relu(conv(h, graph[0], graph[1]))
-        g = F.dropout(g, p=self.dropout, training=self.training)
-        return hb, self.pool(g, batch, dim_size=num_bags), graph
+        gb = F.dropout(self.pool(g, batch, dim_size=num_bags), p=self.dropout,
+                       training=self.training)
+        return hb, gb, graph
 
     def forward(self, x: Tensor, edge_index: OptTensor = None, edge_weight: OptTensor = None,
                 batch: OptTensor = None, y: OptTensor = None,
