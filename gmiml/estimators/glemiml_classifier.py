@@ -114,6 +114,22 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             (default: :obj:`None`)
         verbose (bool, optional): show a tqdm progress bar over epochs.
             (default: :obj:`False`)
+        device (str, optional): where the network trains and predicts: ``'cpu'``,
+            ``'cuda'`` (the current CUDA device; under ``torchrun`` with NCCL the
+            process's ``LOCAL_RANK`` GPU), ``'cuda:1'`` and the like, or ``'auto'``
+            (CUDA when available, else the CPU). The instance graphs are built on the
+            CPU and moved there once. (default: :obj:`'cpu'`)
+        distributed (bool, optional): train data-parallel over the processes of the
+            initialised default :mod:`torch.distributed` process group
+            (:class:`~torch.nn.parallel.DistributedDataParallel`; gloo on CPUs, NCCL on
+            GPUs). ``batch_size`` is then the *global* batch: every process trains on
+            its share of each global mini-batch
+            (:func:`gmiml.distributed.shard_batch`), the losses are computed on the
+            gathered global batch, batch norms and the label-graph statistics are
+            synchronised, so the result equals single-process training up to rounding
+            (with ``dropout=0``; dropout masks are drawn per process). Start the
+            processes with :func:`gmiml.distributed.fit_distributed` or ``torchrun``
+            (``docs/distributed.md``). (default: :obj:`False`)
 
     Attributes:
         model_ (GLEMIMLNet): the trained network (best epoch).
@@ -152,6 +168,8 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         standardize: bool = True,
         random_state: Optional[int] = None,
         verbose: bool = False,
+        device: str = 'cpu',
+        distributed: bool = False,
     ):
         self.hidden_channels = hidden_channels
         self.classifier_layers = classifier_layers
@@ -179,6 +197,8 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         self.standardize = standardize
         self.random_state = random_state
         self.verbose = verbose
+        self.device = device
+        self.distributed = distributed
 
     # ------------------------------------------------------------------ checks
     def _check_params(self):
@@ -217,6 +237,30 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         if not (self.lr > 0 and self.weight_decay >= 0):
             raise ValueError(f"lr must be > 0 and weight_decay >= 0, got {self.lr!r}, "
                              f"{self.weight_decay!r}")
+        if not isinstance(self.distributed, (bool, np.bool_)):
+            raise ValueError(f"distributed: expected True or False, got "
+                             f"{self.distributed!r}")
+        self._torch_device()
+
+    def _torch_device(self):
+        """The :class:`torch.device` that ``device`` names (``'auto'``: CUDA when
+        available; a bare ``'cuda'``: the current CUDA device)."""
+        import torch
+        dev = self.device
+        if dev == 'auto':
+            dev = 'cuda' if torch.cuda.is_available() else 'cpu'
+        try:
+            dev = torch.device(dev)
+        except (RuntimeError, TypeError):
+            raise ValueError(f"device: expected 'cpu', 'cuda', 'cuda:N' or 'auto', got "
+                             f"{self.device!r}") from None
+        if dev.type == 'cuda':
+            if not torch.cuda.is_available():
+                raise ValueError(f"device={self.device!r}: CUDA is not available on this "
+                                 f"machine (use device='cpu' or 'auto')")
+            if dev.index is None:
+                dev = torch.device('cuda', torch.cuda.current_device())
+        return dev
 
     @staticmethod
     def _check_threshold(t, allow_val=False):
@@ -234,8 +278,9 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         x = np.concatenate(bags, axis=0)
         return (x - self.mean_) / self.scale_
 
-    def _prepare(self, bags, Y=None):
-        """Standardised instance tensor, pointers, instance graph and per-bag tensors."""
+    def _prepare(self, bags, Y=None, device=None):
+        """Standardised instance tensor, pointers, instance graph and per-bag tensors
+        (on ``device``, default: where the network is)."""
         import torch
         from gmiml.nn.bag_batcher import BagBatcher, bag_pointers
         x = torch.from_numpy(self._standardize(bags).astype(np.float32))
@@ -252,7 +297,10 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             feat = torch.zeros(len(bags), x.size(1)).index_add_(
                 0, torch.repeat_interleave(torch.arange(len(bags)), ptr[1:] - ptr[:-1]), x)
             attrs['feat'] = feat / sizes
-        return BagBatcher(x, ptr, edge_index, edge_weight, **attrs)
+        batcher = BagBatcher(x, ptr, edge_index, edge_weight, **attrs)
+        if device is None:
+            device = next(self.model_.parameters()).device
+        return batcher.to(device)
 
     def _build_model(self):
         from gmiml.nn.models.glemiml_net import GLEMIMLNet
@@ -275,25 +323,37 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         val, tr = np.sort(perm[:n_val]), np.sort(perm[n_val:])
         return ([bags[i] for i in tr], Y[tr], ([bags[i] for i in val], Y[val]))
 
-    def _batch_loss(self, data):
+    def _batch_loss(self, data, model=None):
+        """The training loss of a mini-batch and its parts (tensors). ``model`` is the
+        module to run (default: ``model_``; the DDP wrapper in distributed training,
+        where the outputs of all processes are gathered before the losses, so every
+        process evaluates the losses of the global batch)."""
+        model = self.model_ if model is None else model
+        logits, z = model(data.x, data.edge_index, data.edge_weight, data.batch,
+                          data.y, num_bags=data.num_bags)
+        y, feat = data.y, data.feat
+        if self.distributed:
+            from gmiml.distributed.data_parallel import gather_rows
+            logits, z, y, feat = gather_rows(logits, z, y, feat)
+        return self._losses(logits, z, y, feat)
+
+    def _losses(self, logits, z, y, feat):
         import torch
         from gmiml.losses import functional as LF
-        logits, z = self.model_(data.x, data.edge_index, data.edge_weight, data.batch,
-                                data.y, num_bags=data.num_bags)
         parts = {}
         if z is None:
-            loss = LF.logical_label_loss(logits, data.y)
+            loss = LF.logical_label_loss(logits, y)
             parts['L_LC'] = loss
         else:
             dist = torch.softmax(z, dim=-1).detach()
-            l_lc = LF.logical_label_loss(logits, data.y)
+            l_lc = LF.logical_label_loss(logits, y)
             l_dc = LF.label_distribution_loss(logits, dist)
             b1, b2, b3 = (float(b) for b in self.betas)
-            l_cl = LF.asymmetric_focal_loss(z, data.y, logits.detach(), self.gamma_pos,
+            l_cl = LF.asymmetric_focal_loss(z, y, logits.detach(), self.gamma_pos,
                                             self.gamma_neg)
-            l_sim = (LF.similarity_consistency_loss(data.feat, z) if b2 > 0
+            l_sim = (LF.similarity_consistency_loss(feat, z) if b2 > 0
                      else z.new_zeros(()))
-            l_thr = LF.threshold_loss(z, data.y) if b3 > 0 else z.new_zeros(())
+            l_thr = LF.threshold_loss(z, y) if b3 > 0 else z.new_zeros(())
             loss_c = self.rho * l_lc + (1 - self.rho) * l_dc
             loss_e = b1 * l_cl + b2 * l_sim + b3 * l_thr
             loss = loss_c + loss_e
@@ -322,7 +382,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             for data in batcher.iter_batches(batch_size):
                 out.append(self.model_(data.x, data.edge_index, data.edge_weight,
                                        data.batch, num_bags=data.num_bags))
-        return torch.cat(out).double().numpy()
+        return torch.cat(out).double().cpu().numpy()
 
     def _validation_metrics(self, batcher, Yv) -> dict:
         from gmiml.metrics import evaluate
@@ -346,81 +406,116 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
     def fit(self, bags, Y, eval_set=None):
         r"""Trains on ``bags`` (list of ``[n_i, d]`` arrays) and ``Y`` (``[N, L]`` in
         :math:`\{0, 1\}` or :math:`\{-1, 1\}`); ``eval_set=(bags, Y)`` is the validation
-        data for model selection (see the class docstring). Returns ``self``."""
+        data for model selection (see the class docstring). With ``distributed=True``
+        every process of the process group calls ``fit`` with the same data. Returns
+        ``self``."""
         import torch
         from tqdm.auto import tqdm
         self._check_params()
+        device = self._torch_device()
+        rank, world_size = 0, 1
+        seed = self.random_state
+        if self.distributed:
+            from gmiml.distributed.data_parallel import broadcast_seed, world
+            rank, world_size = world(required=True)
+            seed = broadcast_seed(seed)
         bags, Y, eval_set = self._validate_fit_data(bags, Y, eval_set)
         empty = np.flatnonzero(Y.sum(axis=0) == 0)
-        if empty.size:
+        if empty.size and rank == 0:
             warnings.warn(f"Y: label column(s) {empty.tolist()[:10]}"
                           f"{'...' if empty.size > 10 else ''} have no positive training "
                           f"bag; GLEMIMLClassifier will give them low scores",
                           UserWarning, stacklevel=2)
-        rng = np.random.default_rng(self.random_state)
+        rng = np.random.default_rng(seed)
         torch_seed = int(rng.integers(2 ** 31 - 1))
         tr_bags, tr_Y, val = self._split_validation(bags, Y, eval_set, rng)
-        if len(tr_bags) < 2:
-            raise ValueError(f"GLEMIMLClassifier.fit: needs at least 2 training bags (the "
-                             f"enhancer's batch normalisation), got {len(tr_bags)}")
+        min_batch = max(2, world_size)  # batch norm: 2 bags; data-parallel: 1 a process
+        if len(tr_bags) < min_batch:
+            raise ValueError(f"GLEMIMLClassifier.fit: needs at least {min_batch} training "
+                             f"bags (the enhancer's batch normalisation"
+                             f"{', one per process' if world_size > 1 else ''}), got "
+                             f"{len(tr_bags)}")
 
         x_tr = np.concatenate(tr_bags, axis=0).astype(np.float64)
         self.mean_ = x_tr.mean(axis=0)
         scale = x_tr.std(axis=0)
         self.scale_ = np.where(scale > 1e-12, scale, 1.0)
+        del x_tr
         if not self.standardize:
             self.mean_, self.scale_ = np.zeros_like(self.mean_), np.ones_like(self.scale_)
 
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[] if device.type != 'cuda' else [device.index]):
             torch.manual_seed(torch_seed)
-            self.model_ = self._build_model()
-            train = self._prepare(tr_bags, tr_Y)
-            valb = None if val is None else self._prepare(val[0])
-            opt = self._make_optimizer()
-            params = [p for p in self.model_.parameters() if p.requires_grad]
-            self.history_ = []
-            best, best_state, self.best_epoch_, stale = -math.inf, None, -1, 0
-            bar = tqdm(range(self.max_epochs), disable=not self.verbose,
-                       desc='GLEMIML', leave=False)
-            for epoch in bar:
-                self.model_.train()
-                sums, n_b = {}, 0
-                for idx in train.batch_indices(self.batch_size, shuffle=True,
-                                               generator=rng, min_size=2):
-                    data = train.batch(idx)
-                    loss, parts = self._batch_loss(data)
-                    opt.zero_grad(set_to_none=True)
-                    loss.backward()
-                    torch.nn.utils.clip_grad_norm_(params, 5.0, foreach=True)
-                    opt.step()
-                    for key, v in parts.items():
-                        sums[key] = sums.get(key, 0.0) + float(v.detach())
-                    n_b += 1
-                rec = {'epoch': epoch}
-                rec.update({f'train_{key}': v / n_b for key, v in sums.items()})
-                if valb is not None:
-                    m = self._validation_metrics(valb, val[1])
-                    rec.update({f'val_{key}': float(v) for key, v in m.items()})
-                    score = self._criterion(m)
-                    rec['val_criterion'] = score
-                    if score > best:
-                        best, self.best_epoch_, stale = score, epoch, 0
-                        best_state = copy.deepcopy(self.model_.state_dict())
-                    else:
-                        stale += 1
-                    bar.set_postfix(loss=rec['train_loss'], val=score)
-                else:
-                    self.best_epoch_ = epoch
-                    bar.set_postfix(loss=rec['train_loss'])
-                self.history_.append(rec)
-                if self.patience is not None and valb is not None and stale >= self.patience:
-                    break
-            bar.close()
-            if best_state is not None:
-                self.model_.load_state_dict(best_state)
+            self.model_ = self._build_model().to(device)
+            train = self._prepare(tr_bags, tr_Y, device)
+            valb = None if val is None else self._prepare(val[0], device=device)
+            net = self.model_
+            if self.distributed:
+                from gmiml.distributed.data_parallel import wrap_model
+                net = wrap_model(self.model_, device)
+                if world_size > 1:  # own dropout masks in every process
+                    torch.manual_seed(torch_seed + 1 + rank)
+            try:
+                self._train(net, train, valb, val, rng, rank, world_size, tqdm)
+            finally:
+                if self.distributed:
+                    from gmiml.distributed.data_parallel import unwrap_model
+                    unwrap_model(self.model_)
             self.model_.eval()
             self.threshold_ = self._fit_threshold(valb, None if val is None else val[1])
         return self
+
+    def _train(self, net, train, valb, val, rng, rank, world_size, tqdm):
+        """The epochs of :meth:`fit`: mini-batch steps, validation, early stopping;
+        leaves the best epoch's weights in ``model_``."""
+        import torch
+        opt = self._make_optimizer()
+        params = [p for p in self.model_.parameters() if p.requires_grad]
+        self.history_ = []
+        best, best_state, self.best_epoch_, stale = -math.inf, None, -1, 0
+        bar = tqdm(range(self.max_epochs), disable=not self.verbose or rank != 0,
+                   desc='GLEMIML', leave=False)
+        min_batch = max(2, world_size)
+        for epoch in bar:
+            self.model_.train()
+            sums, n_b = None, 0
+            for idx in train.batch_indices(self.batch_size, shuffle=True, generator=rng,
+                                           min_size=min_batch):
+                if world_size > 1:
+                    from gmiml.distributed import shard_batch
+                    idx, _ = shard_batch(idx, rank, world_size)
+                loss, parts = self._batch_loss(train.batch(idx), net)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(params, 5.0, foreach=True)
+                opt.step()
+                # summed on the device, read once per epoch (no sync per step)
+                vec = torch.stack([v.detach() for v in parts.values()])
+                sums = vec if sums is None else sums + vec
+                n_b += 1
+            rec = {'epoch': epoch}
+            rec.update({f'train_{key}': float(v) / n_b
+                        for key, v in zip(parts, sums.double().cpu())})
+            if valb is not None:
+                m = self._validation_metrics(valb, val[1])
+                rec.update({f'val_{key}': float(v) for key, v in m.items()})
+                score = self._criterion(m)
+                rec['val_criterion'] = score
+                if score > best:
+                    best, self.best_epoch_, stale = score, epoch, 0
+                    best_state = copy.deepcopy(self.model_.state_dict())
+                else:
+                    stale += 1
+                bar.set_postfix(loss=rec['train_loss'], val=score)
+            else:
+                self.best_epoch_ = epoch
+                bar.set_postfix(loss=rec['train_loss'])
+            self.history_.append(rec)
+            if self.patience is not None and valb is not None and stale >= self.patience:
+                break
+        bar.close()
+        if best_state is not None:
+            self.model_.load_state_dict(best_state)
 
     def _fit_threshold(self, valb, Yv) -> float:
         if self.threshold != 'val':

@@ -121,11 +121,29 @@ class BagBatcher:
     def __len__(self) -> int:
         return self.num_bags
 
+    @property
+    def device(self) -> torch.device:
+        r"""The device of the stored tensors."""
+        return self.x.device
+
+    def to(self, device) -> 'BagBatcher':
+        r"""Moves all stored tensors to :obj:`device` (in place; returns :obj:`self`), so
+        that mini-batches are gathered there without host-device copies."""
+        device = torch.device(device)
+        if device == self.x.device:
+            return self
+        for name in ('x', 'ptr', 'edge_index', 'edge_weight', 'edge_ptr'):
+            t = getattr(self, name)
+            if t is not None:
+                setattr(self, name, t.to(device))
+        self.bag_attrs = {k: t.to(device) for k, t in self.bag_attrs.items()}
+        return self
+
     def batch(self, index) -> Data:
         r"""The mini-batch of bags ``index`` as a :class:`~torch_geometric.data.Data` with
         ``x``, ``edge_index``, ``edge_weight``, ``batch``, ``num_bags`` and the bag
         attributes."""
-        index = torch.as_tensor(index, dtype=torch.long)
+        index = torch.as_tensor(index, dtype=torch.long).to(self.x.device)
         node_ids, batch, edge_ids, ei = gather_bags(self.ptr, index, self.edge_index,
                                                     self.edge_ptr)
         data = Data(x=self.x[node_ids], batch=batch, edge_index=ei)

@@ -185,8 +185,29 @@ def test_bad_input(data, fitted):
                         ({'rho': -0.1}, 'rho'),
                         ({'threshold': 'best'}, 'threshold'),
                         ({'graph': 'knn'}, 'graph'),
-                        ({'selection_metric': 'foo'}, 'selection_metric')]:
+                        ({'selection_metric': 'foo'}, 'selection_metric'),
+                        ({'device': 'tpu9'}, 'device'),
+                        ({'distributed': 'yes'}, 'distributed')]:
         with pytest.raises(ValueError, match=msg):
             GLEMIMLClassifier(**params).fit(bags[:20], Y[:20])
     with pytest.raises(ValueError, match='threshold'):
         fitted.predict(bags[:3], threshold=1.5)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='checks the error without CUDA')
+def test_cuda_device_without_cuda_is_a_clear_error(data):
+    bags, Y, *_ = data
+    with pytest.raises(ValueError, match='CUDA is not available'):
+        GLEMIMLClassifier(device='cuda', max_epochs=1).fit(bags[:20], Y[:20])
+
+
+def test_device_auto_trains_where_it_says(data):
+    bags, Y, *_ = data
+    kw = dict(hidden_channels=8, enhancer_channels=8, max_epochs=2, random_state=0)
+    auto = GLEMIMLClassifier(device='auto', **kw).fit(bags[:60], Y[:60])
+    want = 'cuda' if torch.cuda.is_available() else 'cpu'
+    assert next(auto.model_.parameters()).device.type == want
+    if want == 'cpu':  # the same computation as device='cpu'
+        cpu = GLEMIMLClassifier(device='cpu', **kw).fit(bags[:60], Y[:60])
+        np.testing.assert_array_equal(auto.decision_function(bags[60:80]),
+                                      cpu.decision_function(bags[60:80]))

@@ -74,3 +74,14 @@ def test_bad_input():
         BagBatcher(x, ptr, torch.tensor([[0], [4]]))
     with pytest.raises(ValueError, match='Generator'):
         BagBatcher(x, ptr).batch_indices(2, shuffle=True)
+
+
+def test_to_moves_every_tensor():
+    x, ptr, ei, ew, Y = _setup()
+    batcher = BagBatcher(x, ptr, ei, ew, y=Y)
+    assert batcher.to('cpu') is batcher and batcher.device == torch.device('cpu')
+    moved = batcher.to('meta')  # a device without data: only placement is checked
+    assert moved is batcher
+    for t in (moved.x, moved.ptr, moved.edge_index, moved.edge_weight, moved.edge_ptr,
+              moved.bag_attrs['y']):
+        assert t.device.type == 'meta'

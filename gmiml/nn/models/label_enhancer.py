@@ -54,6 +54,12 @@ class LabelEnhancer(nn.Module):
     (buffer ``label_gram``), updated without gradient in training mode; evaluation uses
     the stored estimate, so a bag's output does not depend on the rest of its batch.
 
+    In data-parallel training (:func:`gmiml.distributed.data_parallel.wrap_model` sets
+    ``sync_statistics = True``) the batch Gram matrix is that of the *global* batch: the
+    per-process sums :math:`\mathbf{D}_r^\top\mathbf{D}_r` and batch sizes are summed
+    over all processes before the update, so every process keeps the same estimate as a
+    single process training on the whole batch.
+
     Args:
         in_channels (int): size of the pooled instance embedding (input of
             :math:`\omega_1`).
@@ -88,6 +94,8 @@ class LabelEnhancer(nn.Module):
         self.label_conv = LabelGraphConv(1, 1) if label_k > 0 else None
         self.register_buffer('label_gram', torch.zeros(num_labels, num_labels))
         self.register_buffer('num_batches_tracked', torch.zeros((), dtype=torch.long))
+        #: reduce the batch statistics over all processes (data-parallel training)
+        self.sync_statistics = False
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -105,7 +113,14 @@ class LabelEnhancer(nn.Module):
     @torch.no_grad()
     def _update_label_gram(self, z: Tensor):
         d = torch.softmax(z.detach(), dim=-1)
-        gram = d.t() @ d / d.size(0)
+        L = d.size(1)
+        # [sum_b d_b d_b^T | batch size]: one all-reduce in data-parallel training
+        packed = torch.cat([(d.t() @ d).reshape(-1), d.new_full((1,), d.size(0))])
+        if self.sync_statistics:
+            import torch.distributed as dist
+            if dist.is_available() and dist.is_initialized():
+                dist.all_reduce(packed)
+        gram = packed[:L * L].view(L, L) / packed[L * L]
         if int(self.num_batches_tracked) == 0:
             self.label_gram.copy_(gram)
         else:
