@@ -11,7 +11,7 @@
    counting and are memory-bound), on image-sized bags (9 instances x 15 features,
    5 labels) by default.
 3. The roofline: with the training throughput measured by ``bench_training.py``
-   (``results/training.json``, bags/s on image-sized bags), achieved GFLOP/s =
+   (``results/training_1t.json`` and ``training_2t.json``: bags/s on 10k image-sized bags), achieved GFLOP/s =
    FLOPs per bag x bags/s, as a fraction of the measured peak; and the time per bag that
    the matrix products alone would take at the measured rate of the model's own shapes.
 
@@ -120,12 +120,15 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--threads', type=int, nargs='*', default=[1, 2])
     p.add_argument('--no-model', action='store_true')
-    p.add_argument('--batch-size', type=int, default=512)
+    p.add_argument('--batch-size', type=int, default=64,
+                   help="bags per step (GLEMIMLClassifier's default)")
     p.add_argument('--instances', type=int, default=9)
     p.add_argument('--features', type=int, default=15)
     p.add_argument('--labels', type=int, default=5)
     p.add_argument('--hidden', type=int, default=64)
-    p.add_argument('--training-json', default=os.path.join(C.RESULTS, 'training.json'))
+    p.add_argument('--training-json', nargs='*',
+                   default=[os.path.join(C.RESULTS, f'training_{t}t.json') for t in (1, 2)],
+                   help='bench_training.py results whose headline bags/s to use')
     p.add_argument('--name', default=NAME)
     args = p.parse_args(argv)
 
@@ -151,10 +154,13 @@ def main(argv=None):
             print(f'GLEMIMLNet training step: {per_bag:,.0f} FLOPs per bag '
                   f'({args.instances} x {args.features}, {args.labels} labels, '
                   f'hidden {args.hidden}); by op: {by_op}')
-            if os.path.exists(args.training_json):
-                with open(args.training_json) as f:
-                    tr = json.load(f)
-                ref = tr.get('headline', {})
+            ref = {}
+            for path in args.training_json:
+                if os.path.exists(path):
+                    with open(path) as f:
+                        ref.update(json.load(f).get('headline', {}))
+            if ref:
+                model['training_headline'] = ref
                 for row in rows:
                     bps = ref.get(f'train_bags_per_s_{row["threads"]}t')
                     if bps is None:
@@ -172,8 +178,8 @@ def main(argv=None):
                           f"the model's own shapes would allow "
                           f"{row['matmul_bound_bags_per_s']:,.0f} bags/s")
             else:
-                print(f'{args.training_json} not found: run bench_training.py for the '
-                      'achieved rate')
+                print(f'none of {args.training_json} found: run bench_training.py for '
+                      'the achieved rate')
             payload['model'] = model
     import matplotlib
     matplotlib.use('Agg')

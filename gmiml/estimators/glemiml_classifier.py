@@ -274,29 +274,66 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
                              f"{' or ' + repr('val') if allow_val else ''}, got {t!r}")
 
     # ------------------------------------------------------------------ data
-    def _standardize(self, bags):
-        x = np.concatenate(bags, axis=0)
-        return (x - self.mean_) / self.scale_
+    #: rows standardised at a time (bounds the float64 temporaries)
+    _CHUNK_ROWS = 1 << 16
+
+    def _standardize(self, bags) -> np.ndarray:
+        """All instances, standardised, as one float32 array (computed in float64 chunk
+        by chunk, in place in the concatenated copy)."""
+        x = np.concatenate(bags, axis=0).astype(np.float32, copy=False)
+        for lo in range(0, x.shape[0], self._CHUNK_ROWS):
+            blk = x[lo:lo + self._CHUNK_ROWS]
+            blk[...] = (blk - self.mean_) / self.scale_
+        return x
+
+    def _fit_scaler(self, bags) -> None:
+        """``mean_`` and ``scale_`` of the instances of ``bags`` (float64 accumulation,
+        two passes over row chunks: no float64 copy of the data)."""
+        d = bags[0].shape[1]
+        n, total = 0, np.zeros(d)
+        for blk in self._row_chunks(bags):
+            total += blk.sum(axis=0, dtype=np.float64)
+            n += blk.shape[0]
+        mean = total / n
+        sq = np.zeros(d)
+        for blk in self._row_chunks(bags):
+            dev = blk - mean
+            sq += np.einsum('ij,ij->j', dev, dev)
+        scale = np.sqrt(sq / n)
+        self.mean_ = mean
+        self.scale_ = np.where(scale > 1e-12, scale, 1.0)
+
+    def _row_chunks(self, bags):
+        """The instances of ``bags`` in consecutive blocks of about ``_CHUNK_ROWS``."""
+        buf, rows = [], 0
+        for b in bags:
+            buf.append(b)
+            rows += b.shape[0]
+            if rows >= self._CHUNK_ROWS:
+                yield np.concatenate(buf, axis=0)
+                buf, rows = [], 0
+        if buf:
+            yield np.concatenate(buf, axis=0)
 
     def _prepare(self, bags, Y=None, device=None):
         """Standardised instance tensor, pointers, instance graph and per-bag tensors
         (on ``device``, default: where the network is)."""
         import torch
         from gmiml.nn.bag_batcher import BagBatcher, bag_pointers
-        x = torch.from_numpy(self._standardize(bags).astype(np.float32))
-        ptr = bag_pointers([len(b) for b in bags])
+        x = torch.from_numpy(self._standardize(bags))
+        sizes = torch.tensor([len(b) for b in bags], dtype=torch.long)
+        ptr = bag_pointers(sizes)
+        batch = torch.repeat_interleave(torch.arange(len(bags)), sizes,
+                                        output_size=x.size(0))
         edge_index = edge_weight = None
         if self.interaction and self.graph == 'input':
             from gmiml.utils.mutual_knn_graph import mutual_knn_graph
-            batch = torch.repeat_interleave(torch.arange(len(bags)), ptr[1:] - ptr[:-1])
             edge_index, edge_weight = mutual_knn_graph(x, k=self.k, batch=batch)
         attrs = {}
         if Y is not None:
             attrs['y'] = torch.from_numpy(np.asarray(Y, dtype=np.float32))
-            sizes = (ptr[1:] - ptr[:-1]).to(torch.float32).view(-1, 1)
-            feat = torch.zeros(len(bags), x.size(1)).index_add_(
-                0, torch.repeat_interleave(torch.arange(len(bags)), ptr[1:] - ptr[:-1]), x)
-            attrs['feat'] = feat / sizes
+            feat = torch.zeros(len(bags), x.size(1)).index_add_(0, batch, x)
+            attrs['feat'] = feat / sizes.to(torch.float32).view(-1, 1)
         batcher = BagBatcher(x, ptr, edge_index, edge_weight, **attrs)
         if device is None:
             device = next(self.model_.parameters()).device
@@ -436,11 +473,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
                              f"{', one per process' if world_size > 1 else ''}), got "
                              f"{len(tr_bags)}")
 
-        x_tr = np.concatenate(tr_bags, axis=0).astype(np.float64)
-        self.mean_ = x_tr.mean(axis=0)
-        scale = x_tr.std(axis=0)
-        self.scale_ = np.where(scale > 1e-12, scale, 1.0)
-        del x_tr
+        self._fit_scaler(tr_bags)
         if not self.standardize:
             self.mean_, self.scale_ = np.zeros_like(self.mean_), np.ones_like(self.scale_)
 

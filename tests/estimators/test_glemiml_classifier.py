@@ -211,3 +211,19 @@ def test_device_auto_trains_where_it_says(data):
         cpu = GLEMIMLClassifier(device='cpu', **kw).fit(bags[:60], Y[:60])
         np.testing.assert_array_equal(auto.decision_function(bags[60:80]),
                                       cpu.decision_function(bags[60:80]))
+
+
+def test_chunked_standardisation_equals_numpy(data, monkeypatch):
+    """mean_/scale_ and the standardised instances, computed chunk by chunk without a
+    float64 copy of the data, equal numpy's whole-array float64 computation."""
+    bags, *_ = data
+    monkeypatch.setattr(GLEMIMLClassifier, '_CHUNK_ROWS', 7)  # many uneven chunks
+    est = GLEMIMLClassifier()
+    est._fit_scaler(bags)
+    x = np.concatenate(bags).astype(np.float64)
+    np.testing.assert_allclose(est.mean_, x.mean(0), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(est.scale_, x.std(0), rtol=1e-12)
+    z = est._standardize(bags)
+    assert z.dtype == np.float32 and z.shape == x.shape
+    np.testing.assert_allclose(z, (x - est.mean_) / est.scale_, rtol=1e-6, atol=1e-6)
+    assert bags[0].dtype == np.float32 and not np.shares_memory(z, bags[0])
