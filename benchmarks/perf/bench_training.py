@@ -86,6 +86,8 @@ class DenseGLEMIML:
         xp, adj, mask = x
         m = mask.unsqueeze(-1).to(xp.dtype)
         count = m.sum(1).clamp_min(1)
+        # as GLEMIMLNet._encode: dropout on the instance embeddings and on the pooled
+        # interaction output; the classifier reads the pooled interaction output
         h = F.leaky_relu(net.encoder(xp)) * m
         h = F.dropout(h, p=net.dropout, training=net.training)
         hb = h.sum(1) / count
@@ -93,10 +95,8 @@ class DenseGLEMIML:
         if net.conv is not None:
             agg = torch.bmm(adj, h)
             g = F.leaky_relu(net.conv.lin_rel(agg) + net.conv.lin_root(h)) * m
-            g = F.dropout(g, p=net.dropout, training=net.training)
-            gb = g.sum(1) / count
-        rep = hb if gb is None else torch.cat([hb, gb], dim=-1)
-        logits = net.classifier(rep)
+            gb = F.dropout(g.sum(1) / count, p=net.dropout, training=net.training)
+        logits = net.classifier(hb if gb is None else gb)
         if y is None:
             return logits
         if net.enhancer is None:
@@ -238,17 +238,21 @@ def _compare(cfg, threads):
             feat=batcher.bag_attrs['feat'][idx_t], num_bags=len(idx))
 
     # same outputs on a batch (the first 64 bags), from the same parameters
+    # (training mode, batch statistics and the label graph included; without dropout,
+    # whose masks differ between the two layouts)
     same = None
     if cfg.get('check', True) and cfg['path'] == 'dense':
-        net.train()
+        check = est.set_params(dropout=0.0)._build_model()
+        est.set_params(dropout=net.dropout)
+        check.load_state_dict(init)
+        check.train()
         idx = np.arange(min(64, len(bags)))
         d_sparse = batcher.batch(idx)
-        out_s = net(d_sparse.x, d_sparse.edge_index, d_sparse.edge_weight, d_sparse.batch,
-                    d_sparse.y, num_bags=d_sparse.num_bags)
-        net.load_state_dict(init)  # the enhancer's running buffers
+        out_s = check(d_sparse.x, d_sparse.edge_index, d_sparse.edge_weight,
+                      d_sparse.batch, d_sparse.y, num_bags=d_sparse.num_bags)
+        check.load_state_dict(init)  # the enhancer's running buffers
         d_dense = dense_batch(idx)
-        out_d = DenseGLEMIML(net)(d_dense.x, y=d_dense.y)
-        net.load_state_dict(init)
+        out_d = DenseGLEMIML(check)(d_dense.x, y=d_dense.y)
         same = all(bool(torch.allclose(a, b, rtol=1e-4, atol=1e-5))
                    for a, b in zip(out_s, out_d) if a is not None)
 

@@ -98,11 +98,13 @@ def _convert_children(model: nn.Module) -> None:
             setattr(model, name, conv)
 
 
-def gather_rows(*tensors: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]:
+def gather_rows(*tensors: Optional[Tensor],
+                sizes: Optional[list] = None) -> Tuple[Optional[Tensor], ...]:
     r"""Every tensor's rows of all processes, concatenated in rank order
     (:func:`~gmiml.distributed.all_gather_rows`, differentiable), in one collective
     for all of them; :obj:`None` entries stay :obj:`None`. Tensors must share their
-    number of rows and be 2-D.
+    number of rows and be 2-D. ``sizes`` (keyword): the number of rows of every
+    process, when known, which saves the collective that finds them out.
 
     A loss computed from the gathered rows is the loss of the *global* batch in every
     process; since the gradient of the gathered rows flows back summed over processes,
@@ -116,7 +118,7 @@ def gather_rows(*tensors: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]:
     for t in present[1:]:
         dtype = torch.promote_types(dtype, t.dtype)
     packed = torch.cat([t.to(dtype) for t in present], dim=1)
-    full = all_gather_rows(packed)
+    full = all_gather_rows(packed, sizes=sizes)
     out, start, it = [], 0, iter(zip(present, widths))
     for t in tensors:
         if t is None:

@@ -1,4 +1,5 @@
 r"""Starting data-parallel processes: on one machine (spawn) or under ``torchrun``."""
+import gc
 import os
 import socket
 import tempfile
@@ -71,6 +72,8 @@ def _entry(rank: int, fn: Callable, world_size: int, backend: str, port: int,
     try:
         result = fn(rank, world_size, *args, **kwargs)
         torch.save(result, os.path.join(out_dir, f'rank{rank}.pt'))
+        del result
+        gc.collect()  # objects holding the process group go before it does
         dist.barrier()
     finally:
         dist.destroy_process_group()

@@ -25,10 +25,12 @@ class SyncBatchNorm(nn.BatchNorm1d):
         y_i = \gamma \frac{x_i - \mu}{\sqrt{\sigma^2 + \epsilon}} + \beta,
 
     with :math:`n = \sum_r |\mathcal{B}_r|` (local batches may differ in size). The sums
-    are :func:`~gmiml.distributed.all_reduce_sum` calls, which are differentiable
-    (their backward all-reduces the gradient), so the gradient is that of the global
-    batch. Unlike :class:`torch.nn.SyncBatchNorm` (CUDA/XPU only) this works on the CPU
-    with the gloo backend, at the price of two small all-reduces per call.
+    are one :func:`~gmiml.distributed.all_reduce_sum` of :math:`[\sum x, \sum x^2, n]`
+    (accumulated in float64, :math:`\sigma^2 = E[x^2] - \mu^2`), which is
+    differentiable (its backward all-reduces the gradient), so the gradient is that of
+    the global batch. Unlike :class:`torch.nn.SyncBatchNorm` (CUDA/XPU only) this works
+    on the CPU with the gloo backend, at the price of one small all-reduce forward and
+    one backward per call.
 
     Outside training, without an initialised process group, or with a single process it
     is exactly :class:`torch.nn.BatchNorm1d`; running statistics are updated as there
@@ -67,12 +69,17 @@ class SyncBatchNorm(nn.BatchNorm1d):
         dims = [0] + list(range(2, input.dim()))
         shape = [1, C] + [1] * (input.dim() - 2)
         local_n = input.numel() // C
-        s = torch.cat([input.sum(dims), input.new_full((1,), float(local_n))])
+        # one collective for both moments: [sum x | sum x^2 | n], accumulated in float64
+        # so that E[x^2] - E[x]^2 does not cancel catastrophically
+        x64 = input.double()
+        s = torch.cat([x64.sum(dims), (x64 * x64).sum(dims),
+                       x64.new_full((1,), float(local_n))])
         s = all_reduce_sum(s, self.process_group)
-        n = s[C]
-        mean = s[:C] / n
+        n = s[2 * C]
+        mean64 = s[:C] / n
+        var = (s[C:2 * C] / n - mean64 * mean64).clamp_min(0).to(input.dtype)
+        mean = mean64.to(input.dtype)
         centred = input - mean.view(shape)
-        var = all_reduce_sum((centred * centred).sum(dims), self.process_group) / n
         out = centred * torch.rsqrt(var + self.eps).view(shape)
         if self.affine:
             out = out * self.weight.view(shape) + self.bias.view(shape)
@@ -84,8 +91,8 @@ class SyncBatchNorm(nn.BatchNorm1d):
                     m = 1.0 / float(self.num_batches_tracked)
                 else:
                     m = self.momentum
-                total = float(n)
-                unbiased = var.detach() * (total / max(total - 1.0, 1.0))
+                # no host sync: the count stays a tensor
+                unbiased = var.detach() * (n / (n - 1).clamp_min(1)).to(var.dtype)
                 self.running_mean.mul_(1 - m).add_(mean.detach(), alpha=m)
                 self.running_var.mul_(1 - m).add_(unbiased, alpha=m)
         return out

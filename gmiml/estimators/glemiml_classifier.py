@@ -1,6 +1,7 @@
 r"""GLEMIML as a scikit-learn-style estimator."""
 import copy
 import math
+import time
 import warnings
 from typing import Optional, Sequence, Tuple
 
@@ -134,8 +135,8 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
     Attributes:
         model_ (GLEMIMLNet): the trained network (best epoch).
         mean_, scale_ (numpy.ndarray): the standardisation of the instance features.
-        history_ (list of dict): per epoch the mean training losses and the validation
-            metrics.
+        history_ (list of dict): per epoch the mean training losses, the wall time of
+            its training steps (``train_time_s``) and the validation metrics.
         best_epoch_ (int): the selected epoch (0-based).
         threshold_ (float): the probability threshold :meth:`predict` uses.
         n_features_in_, n_labels_ (int): the data's dimensions.
@@ -317,7 +318,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
 
     def _prepare(self, bags, Y=None, device=None):
         """Standardised instance tensor, pointers, instance graph and per-bag tensors
-        (on ``device``, default: where the network is)."""
+        (on ``device``; default: where the network is, else the ``device`` parameter)."""
         import torch
         from gmiml.nn.bag_batcher import BagBatcher, bag_pointers
         x = torch.from_numpy(self._standardize(bags))
@@ -336,7 +337,8 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             attrs['feat'] = feat / sizes.to(torch.float32).view(-1, 1)
         batcher = BagBatcher(x, ptr, edge_index, edge_weight, **attrs)
         if device is None:
-            device = next(self.model_.parameters()).device
+            device = (next(self.model_.parameters()).device if hasattr(self, 'model_')
+                      else self._torch_device())
         return batcher.to(device)
 
     def _build_model(self):
@@ -360,18 +362,19 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         val, tr = np.sort(perm[:n_val]), np.sort(perm[n_val:])
         return ([bags[i] for i in tr], Y[tr], ([bags[i] for i in val], Y[val]))
 
-    def _batch_loss(self, data, model=None):
+    def _batch_loss(self, data, model=None, sizes=None):
         """The training loss of a mini-batch and its parts (tensors). ``model`` is the
         module to run (default: ``model_``; the DDP wrapper in distributed training,
         where the outputs of all processes are gathered before the losses, so every
-        process evaluates the losses of the global batch)."""
+        process evaluates the losses of the global batch; ``sizes``: the number of bags
+        of every process, when known)."""
         model = self.model_ if model is None else model
         logits, z = model(data.x, data.edge_index, data.edge_weight, data.batch,
                           data.y, num_bags=data.num_bags)
         y, feat = data.y, data.feat
         if self.distributed:
             from gmiml.distributed.data_parallel import gather_rows
-            logits, z, y, feat = gather_rows(logits, z, y, feat)
+            logits, z, y, feat = gather_rows(logits, z, y, feat, sizes=sizes)
         return self._losses(logits, z, y, feat)
 
     def _losses(self, logits, z, y, feat):
@@ -494,6 +497,12 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
                 if self.distributed:
                     from gmiml.distributed.data_parallel import unwrap_model
                     unwrap_model(self.model_)
+                    # free the DDP wrapper (and its reducer, which holds the process
+                    # group) now: left to a later garbage collection it may be destroyed
+                    # after the process group, which aborts the process
+                    del net
+                    import gc
+                    gc.collect()
             self.model_.eval()
             self.threshold_ = self._fit_threshold(valb, None if val is None else val[1])
         return self
@@ -512,12 +521,17 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         for epoch in bar:
             self.model_.train()
             sums, n_b = None, 0
+            t_epoch = time.perf_counter()
             for idx in train.batch_indices(self.batch_size, shuffle=True, generator=rng,
                                            min_size=min_batch):
+                sizes = None
                 if world_size > 1:
                     from gmiml.distributed import shard_batch
+                    # round-robin shares: process r gets ceil((n - r) / R) bags
+                    sizes = [(len(idx) - r + world_size - 1) // world_size
+                             for r in range(world_size)]
                     idx, _ = shard_batch(idx, rank, world_size)
-                loss, parts = self._batch_loss(train.batch(idx), net)
+                loss, parts = self._batch_loss(train.batch(idx), net, sizes)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(params, 5.0, foreach=True)
@@ -529,6 +543,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             rec = {'epoch': epoch}
             rec.update({f'train_{key}': float(v) / n_b
                         for key, v in zip(parts, sums.double().cpu())})
+            rec['train_time_s'] = time.perf_counter() - t_epoch
             if valb is not None:
                 m = self._validation_metrics(valb, val[1])
                 rec.update({f'val_{key}': float(v) for key, v in m.items()})
@@ -625,7 +640,8 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
 
     @classmethod
     def load(cls, path) -> 'GLEMIMLClassifier':
-        r"""Restores an estimator written by :meth:`save`."""
+        r"""Restores an estimator written by :meth:`save`. The network is loaded on the
+        CPU, where predictions then run (``est.model_.to('cuda')`` moves it)."""
         import torch
         try:
             blob = torch.load(path, map_location='cpu', weights_only=True)

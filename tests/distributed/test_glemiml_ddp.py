@@ -146,3 +146,21 @@ def test_torchrun_entry_point_single_process(tmp_path):
     assert '"world_size": 1' in proc.stdout and '"hamming_loss"' in proc.stdout
     est = GLEMIMLClassifier.load(out)
     assert est.n_labels_ == 3
+
+
+def test_torchrun_two_processes(tmp_path):
+    """The documented ``torchrun --standalone --nproc_per_node=2 -m
+    gmiml.distributed.train`` command, for real: two processes, one model written."""
+    out = tmp_path / 'model.pt'
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    proc = subprocess.run(
+        [sys.executable, '-m', 'torch.distributed.run', '--standalone',
+         '--nproc_per_node=2', '-m', 'gmiml.distributed.train', '--synthetic', '80',
+         '--instances', '2', '5', '--features', '4', '--labels', '3', '--backend', 'gloo',
+         '--threads', '1', '--params', '{"max_epochs": 2, "hidden_channels": 8, '
+         '"enhancer_channels": 8, "batch_size": 16}', '--out', str(out)],
+        capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.count('"world_size": 2') == 1  # process 0 reports, once
+    est = GLEMIMLClassifier.load(out)
+    assert est.n_labels_ == 3 and len(est.history_) == 2

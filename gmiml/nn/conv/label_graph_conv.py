@@ -57,11 +57,14 @@ def label_knn_graph(similarity: Tensor, k: int) -> Tuple[Tensor, Tensor]:
                 torch.empty(0, dtype=similarity.dtype, device=device))
     sim = similarity.detach().clone()
     sim.fill_diagonal_(-float('inf'))
-    nbr = sim.topk(k, dim=1).indices
-    adj = torch.zeros(num_labels, num_labels, dtype=torch.bool, device=device)
-    adj.scatter_(1, nbr, True)
-    adj = adj | adj.t()
-    edge_index = adj.nonzero().t()  # row-major: already coalesced
+    nbr = sim.topk(k, dim=1).indices  # [L, k]
+    del sim
+    # union of u -> v and v -> u on the L * k pairs only (no dense L x L mask): sorted
+    # unique keys u * L + v give the coalesced (row-major) order
+    u = torch.arange(num_labels, device=device).repeat_interleave(k)
+    v = nbr.reshape(-1)
+    key = torch.unique(torch.cat([u * num_labels + v, v * num_labels + u]))
+    edge_index = torch.stack([key // num_labels, key % num_labels])
     weight = similarity.detach()[edge_index[0], edge_index[1]].clamp_min(0)
     return edge_index, weight
 

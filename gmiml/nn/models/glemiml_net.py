@@ -133,7 +133,7 @@ class GLEMIMLNet(nn.Module):
         self.pool_name = pool
         self.label_k = label_k
         self.enhancer_channels = enhancer_channels
-        self.dropout = dropout
+        self.dropout = float(dropout)
         self.share_encoder = share_encoder
 
         self.encoder = nn.Linear(in_channels, hidden_channels)
@@ -142,7 +142,7 @@ class GLEMIMLNet(nn.Module):
         self.pool, n_aggr = _make_pool(pool)
         pooled = hidden_channels * n_aggr
         channels = [pooled] + [hidden_channels] * (classifier_layers - 1) + [num_labels]
-        self.classifier = MLP(channels, dropout=dropout, act='leaky_relu', norm=None)
+        self.classifier = MLP(channels, dropout=float(dropout), act='leaky_relu', norm=None)
         self.enhancer_encoder = None
         self.enhancer_conv = None
         self.enhancer = None

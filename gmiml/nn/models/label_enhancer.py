@@ -10,6 +10,11 @@ from gmiml.nn.conv.label_graph_conv import LabelGraphConv, cosine_from_gram, lab
 __all__ = ['LabelEnhancer']
 
 
+def _world_size() -> int:
+    import torch.distributed as dist
+    return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
+
+
 class _ResidualBranch(nn.Module):
     r""":math:`\mathbf{h} = \mathrm{BN}(\mathrm{LeakyReLU}(\mathbf{W}\mathbf{x}))`,
     output :math:`\mathbf{h} + \mathbf{W}' \mathbf{h}` (FLEM's two-step branch)."""
@@ -96,6 +101,7 @@ class LabelEnhancer(nn.Module):
         self.register_buffer('num_batches_tracked', torch.zeros((), dtype=torch.long))
         #: reduce the batch statistics over all processes (data-parallel training)
         self.sync_statistics = False
+        self._graph_cache = None
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -113,14 +119,15 @@ class LabelEnhancer(nn.Module):
     @torch.no_grad()
     def _update_label_gram(self, z: Tensor):
         d = torch.softmax(z.detach(), dim=-1)
-        L = d.size(1)
-        # [sum_b d_b d_b^T | batch size]: one all-reduce in data-parallel training
-        packed = torch.cat([(d.t() @ d).reshape(-1), d.new_full((1,), d.size(0))])
-        if self.sync_statistics:
+        if self.sync_statistics and _world_size() > 1:
+            # the global batch: sum_b d_b d_b^T and the batch size over all processes
             import torch.distributed as dist
-            if dist.is_available() and dist.is_initialized():
-                dist.all_reduce(packed)
-        gram = packed[:L * L].view(L, L) / packed[L * L]
+            L = d.size(1)
+            packed = torch.cat([(d.t() @ d).reshape(-1), d.new_full((1,), d.size(0))])
+            dist.all_reduce(packed)  # one collective
+            gram = packed[:L * L].view(L, L) / packed[L * L]
+        else:
+            gram = d.t() @ d / d.size(0)
         if int(self.num_batches_tracked) == 0:
             self.label_gram.copy_(gram)
         else:
@@ -129,12 +136,22 @@ class LabelEnhancer(nn.Module):
 
     def label_graph(self):
         r"""The current label graph ``(edge_index, edge_weight)`` from ``label_gram``
-        (empty before the first training batch)."""
+        (empty before the first training batch). Outside training it is computed once
+        per state of ``label_gram`` and reused (the matrix only changes in training
+        steps or when a state dict is loaded)."""
+        gram = self.label_gram
+        key = (gram.data_ptr(), gram._version, int(self.num_batches_tracked))
+        if not self.training and self._graph_cache is not None and \
+                self._graph_cache[0] == key:
+            return self._graph_cache[1]
         if int(self.num_batches_tracked) == 0:
-            dev = self.label_gram.device
-            return (torch.empty(2, 0, dtype=torch.long, device=dev),
-                    torch.empty(0, device=dev))
-        return label_knn_graph(cosine_from_gram(self.label_gram), self.label_k)
+            dev = gram.device
+            graph = (torch.empty(2, 0, dtype=torch.long, device=dev),
+                     torch.empty(0, device=dev))
+        else:
+            graph = label_knn_graph(cosine_from_gram(gram), self.label_k)
+        self._graph_cache = None if self.training else (key, graph)
+        return graph
 
     def forward(self, x: Tensor, w: Optional[Tensor], y: Tensor) -> Tensor:
         h = self.omega1(x) + self.omega3(y.to(x.dtype))

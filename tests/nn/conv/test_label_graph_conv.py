@@ -59,3 +59,22 @@ def test_label_graph_conv_batched_equals_per_bag_and_dense():
     ref = A @ x[0] @ conv.lin_rel.weight.t() + conv.lin_rel.bias + \
         x[0] @ conv.lin_root.weight.t()
     assert torch.allclose(out[0], ref, atol=1e-6)
+
+
+def test_label_knn_graph_matches_dense_union_on_random_matrices():
+    """Against a dense reference: each label's k most similar other labels (by
+    brute-force ranking on the value, ties by the lower index), united with the reverse
+    relation, in row-major order, weighted by the clipped similarity."""
+    g = torch.Generator().manual_seed(3)
+    for L, k in [(2, 1), (9, 2), (40, 3), (40, 39), (120, 5)]:
+        sim = torch.rand(L, L, generator=g) * 2 - 1
+        sim = (sim + sim.t()) / 2
+        adj = torch.zeros(L, L, dtype=torch.bool)
+        for u in range(L):
+            order = sorted((v for v in range(L) if v != u), key=lambda v: (-sim[u, v], v))
+            adj[u, order[:min(k, L - 1)]] = True
+        adj = adj | adj.t()
+        ref_ei = adj.nonzero().t()
+        ei, w = label_knn_graph(sim, k)
+        assert torch.equal(ei, ref_ei), (L, k)
+        torch.testing.assert_close(w, sim[ref_ei[0], ref_ei[1]].clamp_min(0))
