@@ -99,10 +99,9 @@ def training_section(out):
                'peak extra MiB | process peak MiB |')
     out.append('|---|---|---|---|---|---|---|')
     srcs = []
-    for name, configs in (('training_1t', ('10000 x 9 inst, d=15, L=5',
-                                           '100000 x 9 inst, d=15, L=5', 'image', 'text')),
-                          ('training_2t', ('10000 x 9 inst, d=15, L=5',
-                                           '100000 x 9 inst, d=15, L=5', 'image', 'text')),
+    image_sized = ('10000 x 9 inst, d=15, L=5', '10000 x 9 inst, d=15, L=5, bs=64',
+                   '100000 x 9 inst, d=15, L=5', 'image', 'text')
+    for name, configs in (('training_1t', image_sized), ('training_2t', image_sized),
                           ('training_large_1t', None)):
         d = _load(name)
         if d is None:
@@ -158,6 +157,26 @@ def training_section(out):
         out.append('')
 
 
+def memory_section(out):
+    rows = []
+    for name in sorted(f[:-5] for f in os.listdir(C.RESULTS)
+                       if f.startswith('fit_memory') and f.endswith('.json')):
+        d = _load(name)
+        rows.append((name, d))
+    if not rows:
+        return
+    out.append('## Peak extra memory of one fit (`bench_fit_memory.py`)\n')
+    out.append('| results file | gmiml commit | bags | instances x features | float32 data MiB | '
+               'fit peak extra MiB | fit s |')
+    out.append('|---|---|---|---|---|---|---|')
+    for name, d in rows:
+        r = d['result']
+        out.append(f"| `{name}.json` | {(r['gmiml_commit'] or '?')[:7]} | {r['bags']} | "
+                   f"{r['instances']:,} x {r['features']} | {r['float32_data_mib']:,.0f} | "
+                   f"{r['peak_extra_mib']:,.0f} | {r['fit_1_epoch_s']:.1f} |")
+    out.append('')
+
+
 def roofline_section(out):
     d = _load('roofline')
     if d is None or 'model' not in d:
@@ -199,8 +218,8 @@ def main():
     out = ['# Performance summary', '',
            'Made by `python benchmarks/perf/summary.py` from the results files in this '
            'folder; each section names the files and the commands that measured it.', '']
-    for section in (graph_section, hausdorff_section, training_section, roofline_section,
-                    distributed_section):
+    for section in (graph_section, hausdorff_section, training_section, memory_section,
+                    roofline_section, distributed_section):
         section(out)
     text = '\n'.join(out).rstrip() + '\n'
     path = os.path.join(C.RESULTS, 'SUMMARY.md')
