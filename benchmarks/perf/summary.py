@@ -43,27 +43,34 @@ def _fmt(v, digits=0):
     return f'{v:,.{digits}f}'
 
 
+def _thread_runs(stem, configs, srcs):
+    """``(threads, row)`` of the rows named ``configs`` in ``<stem>_1t.json`` and
+    ``<stem>_2t.json`` (those present); their sources go to ``srcs``."""
+    for t in (1, 2):
+        name = f'{stem}_{t}t'
+        d = _load(name)
+        if d is None:
+            continue
+        srcs.append(_src(d, name))
+        for cfg in configs:
+            r = _row(d, cfg)
+            if r is not None:
+                yield t, r
+
+
 def graph_section(out):
     out.append('## Mutual-kNN graph building (target: >= 100x a per-bag loop on text)\n')
     out.append('| threads | data | batched bags/s | scikit-learn loop bags/s | speed-up | '
                'vs scipy cKDTree loop | peak extra MiB | same graph |')
     out.append('|---|---|---|---|---|---|---|---|')
     srcs = []
-    for t in (1, 2):
-        name = f'graph_building_{t}t'
-        d = _load(name)
-        if d is None:
-            continue
-        srcs.append(_src(d, name))
-        for cfg in ('text', 'image', '100000 bags x 2-8', '1000 bags x 512'):
-            r = _row(d, cfg)
-            if r is None:
-                continue
-            out.append(f"| {t} | {cfg} | {_fmt(r['batched_bags_per_s'])} | "
-                       f"{_fmt(r['sklearn_bags_per_s'])} | "
-                       f"{r['speedup_vs_sklearn']:.0f}x | {r['speedup_vs_kdtree']:.1f}x | "
-                       f"{r['batched_peak_extra_rss_mib']:.1f} | "
-                       f"{'yes' if r['all_checks_pass'] else 'NO'} |")
+    for t, r in _thread_runs('graph_building', ('text', 'image', '100000 bags x 2-8',
+                                                '1000 bags x 512'), srcs):
+        out.append(f"| {t} | {r['config']} | {_fmt(r['batched_bags_per_s'])} | "
+                   f"{_fmt(r['sklearn_bags_per_s'])} | "
+                   f"{r['speedup_vs_sklearn']:.0f}x | {r['speedup_vs_kdtree']:.1f}x | "
+                   f"{r['batched_peak_extra_rss_mib']:.1f} | "
+                   f"{'yes' if r['all_checks_pass'] else 'NO'} |")
     out += [''] + [f'- {s}' for s in srcs] + ['']
 
 
@@ -73,20 +80,12 @@ def hausdorff_section(out):
                'peak extra MiB | max relative error |')
     out.append('|---|---|---|---|---|---|---|---|')
     srcs = []
-    for t in (1, 2):
-        name = f'hausdorff_{t}t'
-        d = _load(name)
-        if d is None:
-            continue
-        srcs.append(_src(d, name))
-        for r in d['results']:
-            if r['config'] not in ('GS', '4000 GS-like bags'):
-                continue
-            out.append(f"| {t} | {r['config']} | {r['bags']} | "
-                       f"{_fmt(r['batched_pairs_per_s'])} | {_fmt(r['scipy_pairs_per_s'])} "
-                       f"| {r['speedup_vs_scipy']:.0f}x | "
-                       f"{r['batched_peak_extra_rss_mib']:.0f} | "
-                       f"{r['max_relative_error']:.1e} |")
+    for t, r in _thread_runs('hausdorff', ('4000 GS-like bags', 'GS'), srcs):
+        out.append(f"| {t} | {r['config']} | {r['bags']} | "
+                   f"{_fmt(r['batched_pairs_per_s'])} | {_fmt(r['scipy_pairs_per_s'])} "
+                   f"| {r['speedup_vs_scipy']:.0f}x | "
+                   f"{r['batched_peak_extra_rss_mib']:.0f} | "
+                   f"{r['max_relative_error']:.1e} |")
     out += [''] + [f'- {s}' for s in srcs] + ['']
 
 

@@ -458,6 +458,10 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         if self.distributed:
             from gmiml.distributed.data_parallel import broadcast_seed, world
             rank, world_size = world(required=True)
+            if self.batch_size < world_size:
+                raise ValueError(f"batch_size={self.batch_size} is the global batch of "
+                                 f"distributed training and must be at least the number "
+                                 f"of processes ({world_size})")
             seed = broadcast_seed(seed)
         bags, Y, eval_set = self._validate_fit_data(bags, Y, eval_set)
         empty = np.flatnonzero(Y.sum(axis=0) == 0)

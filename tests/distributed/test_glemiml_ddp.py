@@ -123,6 +123,22 @@ def test_two_processes_match_single_process(data, single, ddp):
     assert not ddp.model_.enhancer.sync_statistics
 
 
+def _rank_small_batch(rank, world_size):
+    bags, Y = _synthetic()
+    try:
+        GLEMIMLClassifier(**dict(PARAMS, distributed=True, batch_size=1)).fit(bags, Y)
+    except ValueError as e:
+        return str(e)
+    return None
+
+
+def test_global_batch_smaller_than_world_is_an_error():
+    if _ROOT not in sys.path:
+        sys.path.insert(0, _ROOT)
+    for msg in run_parallel(_rank_small_batch, 2, backend='gloo'):
+        assert msg is not None and 'at least the number of processes (2)' in msg
+
+
 def test_distributed_without_process_group_is_an_error(data):
     bags, Y = data
     with pytest.raises(RuntimeError, match='process group'):
