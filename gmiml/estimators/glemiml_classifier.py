@@ -27,6 +27,23 @@ def _auto_score(m: dict) -> float:
     return float(np.mean(vals)) if vals else -math.inf
 
 
+def _fingerprint(train, valb) -> list:
+    """A cheap identity of the prepared training and validation data (shapes, sums of
+    the standardised instances, the labels and the edge weights), to tell a checkpoint's
+    data from other data."""
+    out = []
+    for b in (train, valb):
+        if b is None:
+            out.append(None)
+            continue
+        ew = b.edge_weight
+        out.append([list(b.x.shape), b.num_bags, float(b.x.double().sum()),
+                    float(b.x.double().abs().sum()),
+                    None if ew is None else [int(ew.numel()), float(ew.double().sum())],
+                    {k: float(t.double().sum()) for k, t in sorted(b.bag_attrs.items())}])
+    return out
+
+
 class GLEMIMLClassifier(BaseMIMLEstimator):
     r"""GLEMIML (Su et al., "Graph based Label Enhancement for Multi-instance Multi-label
     learning"): a MIML classifier trained jointly with a graph-based label enhancer by
@@ -131,6 +148,16 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             (with ``dropout=0``; dropout masks are drawn per process). Start the
             processes with :func:`gmiml.distributed.fit_distributed` or ``torchrun``
             (``docs/distributed.md``). (default: :obj:`False`)
+        checkpoint (str or path, optional): a file to which :meth:`fit` writes its whole
+            state (network, optimiser, random generators, history, model selection)
+            after every epoch, atomically. When the file exists, :meth:`fit` resumes
+            after its last finished epoch, so an interrupted long run loses at most one
+            epoch and ends as the uninterrupted run would (on the CPU: identically), and
+            a finished run can be continued with a larger ``max_epochs``. A checkpoint
+            written with other parameters (besides ``max_epochs``, ``verbose``,
+            ``device``, ``distributed``) or other data is an error. In distributed
+            training process 0 writes it; on resuming, the processes' dropout masks are
+            drawn afresh. (default: :obj:`None`)
 
     Attributes:
         model_ (GLEMIMLNet): the trained network (best epoch).
@@ -171,6 +198,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         verbose: bool = False,
         device: str = 'cpu',
         distributed: bool = False,
+        checkpoint=None,
     ):
         self.hidden_channels = hidden_channels
         self.classifier_layers = classifier_layers
@@ -200,6 +228,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         self.verbose = verbose
         self.device = device
         self.distributed = distributed
+        self.checkpoint = checkpoint
 
     # ------------------------------------------------------------------ checks
     def _check_params(self):
@@ -512,17 +541,33 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         return self
 
     def _train(self, net, train, valb, val, rng, rank, world_size, tqdm):
-        """The epochs of :meth:`fit`: mini-batch steps, validation, early stopping;
-        leaves the best epoch's weights in ``model_``."""
+        """The epochs of :meth:`fit`: mini-batch steps, validation, early stopping,
+        checkpoints; leaves the best epoch's weights in ``model_``."""
         import torch
         opt = self._make_optimizer()
         params = [p for p in self.model_.parameters() if p.requires_grad]
         self.history_ = []
-        best, best_state, self.best_epoch_, stale = -math.inf, None, -1, 0
-        bar = tqdm(range(self.max_epochs), disable=not self.verbose or rank != 0,
-                   desc='GLEMIML', leave=False)
+        st = {'best': -math.inf, 'best_state': None, 'best_epoch': -1, 'stale': 0,
+              'stopped': False}
+        start = 0
+        fingerprint = None
+        if self.checkpoint is not None:
+            fingerprint = _fingerprint(train, valb)
+            ck = self._read_checkpoint(fingerprint)
+            if ck is not None:  # resume after the last finished epoch
+                self.model_.load_state_dict(ck['model'])
+                opt.load_state_dict(ck['optimizer'])
+                rng.bit_generator.state = ck['numpy_rng']
+                if world_size == 1:  # dropout masks of the processes are their own
+                    torch.set_rng_state(ck['torch_rng'])
+                self.history_ = list(ck['history'])
+                st = dict(ck['selection'])
+                start = ck['epoch'] + 1
+        self.best_epoch_ = st['best_epoch']
+        bar = tqdm(range(start, self.max_epochs), disable=not self.verbose or rank != 0,
+                   desc='GLEMIML', leave=False, initial=start, total=self.max_epochs)
         min_batch = max(2, world_size)
-        for epoch in bar:
+        for epoch in (() if st['stopped'] else bar):
             self.model_.train()
             sums, n_b = None, 0
             t_epoch = time.perf_counter()
@@ -553,21 +598,75 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
                 rec.update({f'val_{key}': float(v) for key, v in m.items()})
                 score = self._criterion(m)
                 rec['val_criterion'] = score
-                if score > best:
-                    best, self.best_epoch_, stale = score, epoch, 0
-                    best_state = copy.deepcopy(self.model_.state_dict())
+                if score > st['best']:
+                    st.update(best=score, best_epoch=epoch, stale=0,
+                              best_state=copy.deepcopy(self.model_.state_dict()))
                 else:
-                    stale += 1
+                    st['stale'] += 1
                 bar.set_postfix(loss=rec['train_loss'], val=score)
             else:
-                self.best_epoch_ = epoch
+                st['best_epoch'] = epoch
                 bar.set_postfix(loss=rec['train_loss'])
+            self.best_epoch_ = st['best_epoch']
             self.history_.append(rec)
-            if self.patience is not None and valb is not None and stale >= self.patience:
+            st['stopped'] = (self.patience is not None and valb is not None
+                             and st['stale'] >= self.patience)
+            if self.checkpoint is not None and rank == 0:
+                self._write_checkpoint(fingerprint, epoch, opt, rng, st)
+            if st['stopped']:
                 break
         bar.close()
-        if best_state is not None:
-            self.model_.load_state_dict(best_state)
+        if st['best_state'] is not None:
+            self.model_.load_state_dict(st['best_state'])
+
+    # ------------------------------------------------------------------ checkpoints
+    _CHECKPOINT_FORMAT = 'gmiml.GLEMIMLClassifier.checkpoint/1'
+    #: parameters a checkpoint may be resumed with different values of
+    _RESUMABLE = ('max_epochs', 'verbose', 'checkpoint', 'device', 'distributed')
+
+    def _resume_params(self) -> dict:
+        params = self.get_params()
+        params['betas'] = [float(b) for b in params['betas']]
+        return {k: v for k, v in params.items() if k not in self._RESUMABLE}
+
+    def _write_checkpoint(self, fingerprint, epoch, opt, rng, st) -> None:
+        """The state after epoch ``epoch``, written atomically to ``checkpoint``."""
+        import os
+        import torch
+        blob = {'format': self._CHECKPOINT_FORMAT, 'params': self._resume_params(),
+                'fingerprint': fingerprint, 'epoch': epoch,
+                'model': self.model_.state_dict(), 'optimizer': opt.state_dict(),
+                'numpy_rng': rng.bit_generator.state, 'torch_rng': torch.get_rng_state(),
+                'history': self.history_, 'selection': st}
+        tmp = f'{os.fspath(self.checkpoint)}.tmp'
+        torch.save(blob, tmp)
+        os.replace(tmp, self.checkpoint)
+
+    def _read_checkpoint(self, fingerprint):
+        """The checkpoint to resume from (``None`` when the file does not exist); an
+        unreadable one, or one written for other data or parameters, is an error."""
+        import os
+        import torch
+        path = self.checkpoint
+        if not os.path.exists(path):
+            return None
+        try:
+            ck = torch.load(path, map_location=next(self.model_.parameters()).device,
+                            weights_only=True)
+        except Exception as e:
+            raise ValueError(f"checkpoint: cannot read {path!s} ({e}); delete it to start "
+                             f"afresh") from e
+        if not (isinstance(ck, dict) and ck.get('format') == self._CHECKPOINT_FORMAT):
+            raise ValueError(f"checkpoint: {path!s} is not a GLEMIMLClassifier checkpoint")
+        if ck['params'] != self._resume_params():
+            diff = sorted(k for k in set(ck['params']) | set(self._resume_params())
+                          if ck['params'].get(k) != self._resume_params().get(k))
+            raise ValueError(f"checkpoint: {path!s} was written with other parameters "
+                             f"({', '.join(diff)}); use another path or delete it")
+        if ck['fingerprint'] != fingerprint:
+            raise ValueError(f"checkpoint: {path!s} was written for other training or "
+                             f"validation data; use another path or delete it")
+        return ck
 
     def _fit_threshold(self, valb, Yv) -> float:
         if self.threshold != 'val':
@@ -635,6 +734,8 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         self._check_is_fitted()
         params = self.get_params()
         params['betas'] = list(params['betas'])
+        if params.get('checkpoint') is not None:
+            params['checkpoint'] = str(params['checkpoint'])
         fitted = {}
         for key in self._FITTED:
             v = getattr(self, key)

@@ -180,3 +180,20 @@ def test_torchrun_two_processes(tmp_path):
     assert proc.stdout.count('"world_size": 2') == 1  # process 0 reports, once
     est = GLEMIMLClassifier.load(out)
     assert est.n_labels_ == 3 and len(est.history_) == 2
+
+
+def test_distributed_checkpoint_resumes(data, tmp_path):
+    """Process 0 writes the checkpoint; a later data-parallel fit resumes from it."""
+    if _ROOT not in sys.path:
+        sys.path.insert(0, _ROOT)
+    path = tmp_path / 'ddp.ckpt'
+    p = dict(PARAMS, checkpoint=str(path))
+    first = fit_distributed(GLEMIMLClassifier(**dict(p, max_epochs=2)), *data,
+                            world_size=2, backend='gloo')
+    assert path.exists()
+    more = fit_distributed(GLEMIMLClassifier(**dict(p, max_epochs=3)), *data,
+                           world_size=2, backend='gloo')
+    assert [h['epoch'] for h in more.history_] == [0, 1, 2]
+    # the first two epochs were not trained again: their records (wall times included)
+    # come from the checkpoint as they were
+    assert more.history_[:2] == first.history_

@@ -237,3 +237,55 @@ def test_integer_dropout_is_accepted(data):
     est = GLEMIMLClassifier(dropout=0, hidden_channels=8, enhancer_channels=8,
                             max_epochs=1, random_state=0).fit(bags[:40], Y[:40])
     assert est.model_.dropout == 0.0
+
+
+def test_checkpoint_resume_equals_uninterrupted_run(data, tmp_path):
+    """A run stopped after 2 epochs and resumed to 5 from its checkpoint ends exactly as
+    an uninterrupted 5-epoch run (weights, history, selected epoch): the network,
+    optimiser, both random generators (batch order, dropout) and the model selection
+    are restored."""
+    bags, Y, vb, vy, bt, _ = data
+    p = dict(hidden_channels=16, enhancer_channels=16, random_state=1, patience=None)
+    ref = GLEMIMLClassifier(max_epochs=5, **p).fit(bags, Y, eval_set=(vb, vy))
+    path = tmp_path / 'run.ckpt'
+    first = GLEMIMLClassifier(max_epochs=2, checkpoint=path, **p).fit(
+        bags, Y, eval_set=(vb, vy))
+    assert path.exists() and len(first.history_) == 2
+    resumed = GLEMIMLClassifier(max_epochs=5, checkpoint=path, **p).fit(
+        bags, Y, eval_set=(vb, vy))
+
+    def untimed(h):
+        return [{k: v for k, v in rec.items() if k != 'train_time_s'} for rec in h]
+    assert untimed(resumed.history_) == untimed(ref.history_)
+    assert resumed.best_epoch_ == ref.best_epoch_
+    np.testing.assert_array_equal(resumed.decision_function(bt), ref.decision_function(bt))
+    # a finished run fitted again with the same checkpoint trains no further epoch
+    again = GLEMIMLClassifier(max_epochs=5, checkpoint=path, **p).fit(
+        bags, Y, eval_set=(vb, vy))
+    assert untimed(again.history_) == untimed(ref.history_)
+    np.testing.assert_array_equal(again.decision_function(bt), ref.decision_function(bt))
+    # other parameters or other data: an error that says so
+    with pytest.raises(ValueError, match='other parameters.*lr'):
+        GLEMIMLClassifier(max_epochs=5, checkpoint=path, **dict(p, lr=1e-2)).fit(
+            bags, Y, eval_set=(vb, vy))
+    with pytest.raises(ValueError, match='other training or validation data'):
+        GLEMIMLClassifier(max_epochs=5, checkpoint=path, **p).fit(
+            bags[:-1], Y[:-1], eval_set=(vb, vy))
+    # an unreadable file
+    bad = tmp_path / 'bad.ckpt'
+    bad.write_bytes(b'not a checkpoint')
+    with pytest.raises(ValueError, match='cannot read'):
+        GLEMIMLClassifier(max_epochs=1, checkpoint=bad, **p).fit(bags, Y)
+    # save/load keep the parameter (as a string)
+    resumed.save(tmp_path / 'm.pt')
+    assert GLEMIMLClassifier.load(tmp_path / 'm.pt').checkpoint == str(path)
+
+
+def test_checkpoint_after_early_stop_does_not_train_on(data, tmp_path):
+    bags, Y, vb, vy, *_ = data
+    p = dict(hidden_channels=8, enhancer_channels=8, random_state=0, patience=1,
+             max_epochs=30, checkpoint=tmp_path / 'c.ckpt')
+    a = GLEMIMLClassifier(**p).fit(bags, Y, eval_set=(vb, vy))
+    assert len(a.history_) < 30  # stopped early
+    b = GLEMIMLClassifier(**dict(p, max_epochs=60)).fit(bags, Y, eval_set=(vb, vy))
+    assert len(b.history_) == len(a.history_) and b.best_epoch_ == a.best_epoch_
