@@ -211,6 +211,16 @@ def distributed_section(out):
         out.append(f"| {r['config']} | {r['mode']} | {r['epoch_s']:.3f} | "
                    f"{_fmt(r['train_bags_per_s'])} | {r['speedup']:.2f}x |")
     out += ['', f"- {_src(d, 'distributed')}", '']
+    a = _load('allreduce')
+    if a is not None:
+        r = a['results'][0]
+        out.append(f"gloo all-reduce latency (process 0): "
+                   f"{r['latency_ms[17 floats]']:.2f} ms for 17 floats, "
+                   f"{r['latency_ms[80k floats]']:.2f} ms for 80k floats; a data-parallel "
+                   f"step (image-sized bags, batch 64) makes "
+                   f"{r['allreduces_per_step']:.0f} all-reduces and takes "
+                   f"{r['step_ms']:.1f} ms.\n")
+        out += [f"- {_src(a, 'allreduce')}", '']
 
 
 def main():
