@@ -100,9 +100,16 @@ def main(argv=None):
     p.add_argument('--name', default='profile')
     args = p.parse_args(argv)
     C.set_threads(1)
+    import subprocess
     import gmiml
     meta = C.machine_meta(1)
-    meta['gmiml'] = os.path.dirname(os.path.abspath(gmiml.__file__))
+    src = os.path.dirname(os.path.dirname(os.path.abspath(gmiml.__file__)))
+    try:  # which version of the library was profiled (its git commit)
+        meta['gmiml_commit'] = subprocess.run(
+            ['git', '-C', src, 'rev-parse', 'HEAD'], capture_output=True, text=True,
+            check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        meta['gmiml_commit'] = None
     out = {}
     for sc in args.scenarios:
         if sc == 'graphs' and not os.environ.get('GMIML_DATA'):
