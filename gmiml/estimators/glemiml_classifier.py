@@ -27,6 +27,17 @@ def _auto_score(m: dict) -> float:
     return float(np.mean(vals)) if vals else -math.inf
 
 
+def _sums64(t, rows: int = 1 << 16):
+    """``(sum, sum of absolute values)`` of a tensor in float64, row chunk by row chunk
+    (no float64 copy of the whole tensor)."""
+    s = a = 0.0
+    for lo in range(0, t.size(0), rows):
+        blk = t[lo:lo + rows].double()
+        s += float(blk.sum())
+        a += float(blk.abs().sum())
+    return s, a
+
+
 def _fingerprint(train, valb) -> list:
     """A cheap identity of the prepared training and validation data (shapes, sums of
     the standardised instances, the labels and the edge weights), to tell a checkpoint's
@@ -37,10 +48,9 @@ def _fingerprint(train, valb) -> list:
             out.append(None)
             continue
         ew = b.edge_weight
-        out.append([list(b.x.shape), b.num_bags, float(b.x.double().sum()),
-                    float(b.x.double().abs().sum()),
-                    None if ew is None else [int(ew.numel()), float(ew.double().sum())],
-                    {k: float(t.double().sum()) for k, t in sorted(b.bag_attrs.items())}])
+        out.append([list(b.x.shape), b.num_bags, *_sums64(b.x),
+                    None if ew is None else [int(ew.numel()), _sums64(ew)[0]],
+                    {k: _sums64(t)[0] for k, t in sorted(b.bag_attrs.items())}])
     return out
 
 
@@ -567,6 +577,8 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         bar = tqdm(range(start, self.max_epochs), disable=not self.verbose or rank != 0,
                    desc='GLEMIML', leave=False, initial=start, total=self.max_epochs)
         min_batch = max(2, world_size)
+        if world_size > 1:
+            from gmiml.distributed import shard_batch
         for epoch in (() if st['stopped'] else bar):
             self.model_.train()
             sums, n_b = None, 0
@@ -575,7 +587,6 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
                                            min_size=min_batch):
                 sizes = None
                 if world_size > 1:
-                    from gmiml.distributed import shard_batch
                     # round-robin shares: process r gets ceil((n - r) / R) bags
                     sizes = [(len(idx) - r + world_size - 1) // world_size
                              for r in range(world_size)]
@@ -658,9 +669,10 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
                              f"afresh") from e
         if not (isinstance(ck, dict) and ck.get('format') == self._CHECKPOINT_FORMAT):
             raise ValueError(f"checkpoint: {path!s} is not a GLEMIMLClassifier checkpoint")
-        if ck['params'] != self._resume_params():
-            diff = sorted(k for k in set(ck['params']) | set(self._resume_params())
-                          if ck['params'].get(k) != self._resume_params().get(k))
+        params = self._resume_params()
+        if ck['params'] != params:
+            diff = sorted(k for k in set(ck['params']) | set(params)
+                          if ck['params'].get(k) != params.get(k))
             raise ValueError(f"checkpoint: {path!s} was written with other parameters "
                              f"({', '.join(diff)}); use another path or delete it")
         if ck['fingerprint'] != fingerprint:

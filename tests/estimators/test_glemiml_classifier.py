@@ -271,6 +271,11 @@ def test_checkpoint_resume_equals_uninterrupted_run(data, tmp_path):
     with pytest.raises(ValueError, match='other training or validation data'):
         GLEMIMLClassifier(max_epochs=5, checkpoint=path, **p).fit(
             bags[:-1], Y[:-1], eval_set=(vb, vy))
+    changed = [b.copy() for b in bags]  # same shapes, one value different
+    changed[7][0, 0] += 1.0
+    with pytest.raises(ValueError, match='other training or validation data'):
+        GLEMIMLClassifier(max_epochs=5, checkpoint=path, **p).fit(
+            changed, Y, eval_set=(vb, vy))
     # an unreadable file
     bad = tmp_path / 'bad.ckpt'
     bad.write_bytes(b'not a checkpoint')
