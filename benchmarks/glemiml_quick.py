@@ -32,7 +32,6 @@ the default 0.5.
 import argparse
 import csv
 import json
-import os
 import sys
 import time
 import warnings

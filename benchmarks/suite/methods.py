@@ -1,93 +1,214 @@
-"""The methods the benchmark runs, by the names the paper uses.
+"""The methods the benchmark runs, by the names the paper uses, and how a method's
+configurations are built.
 
-Every entry builds a fresh estimator that follows gmiml's estimator contract
-(:class:`gmiml.estimators.base.BaseMIMLEstimator`): ``fit(bags, Y, eval_set=...)``,
-``predict_proba`` and ``predict``. Defaults are the library's (for the baselines: the
-reference settings of each method's paper). ``quick`` asks for a cheaper configuration
-(fewer epochs / iterations) used by ``run_all.py --quick`` to check the whole pipeline.
+A method is a :class:`MethodSpec` naming an estimator class (``'module:Class'``, or
+``'path/to/file.py:Class'``) with gmiml's estimator contract: ``fit(bags, Y,
+eval_set=None)`` (``eval_set`` is passed when ``fit`` accepts it), ``predict_proba(bags)``
+and ``predict(bags)``; ``random_state`` and ``verbose`` are set when the constructor takes
+them.
+
+Configurations: the class may declare ``param_grid``, a list of dicts of constructor
+arguments, configuration 0 being its reference settings. ``MethodSpec.grid`` replaces the
+class's grid; ``MethodSpec.params`` are applied on top of every configuration (an ablation's
+switch, a user's fixed settings); in ``--quick`` mode ``MethodSpec.quick`` on top of that.
+A class without a grid has one configuration. Identical configurations are fitted once. An
+argument the constructor does not take is an error naming it (nothing is dropped).
 """
 import importlib
+import importlib.util
+import inspect
+import os
+import sys
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Optional
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
 
-__all__ = ['MethodSpec', 'METHODS', 'TABLE2_METHODS', 'TABLE3_SCENARIOS', 'build']
+__all__ = ['MethodSpec', 'MethodError', 'METHODS', 'TABLE2_METHODS', 'TABLE3_SCENARIOS',
+           'REFERENCE_METHODS', 'resolve_class', 'configurations', 'build', 'spec_from_target',
+           'GLEMIML_PAPER_PARAMS']
+
+
+class MethodError(ValueError):
+    """A method that cannot be used: not importable, not an estimator, bad parameters."""
 
 
 @dataclass(frozen=True)
 class MethodSpec:
-    name: str  # our name, also the directory of its result cells
-    paper_name: str  # as the paper's Table 2 / 3 writes it
-    target: str  # 'module:Class'
-    params: Dict = field(default_factory=dict)  # fixed constructor arguments
-    quick: Dict = field(default_factory=dict)  # overrides in --quick mode (if accepted)
+    name: str  # our name, also the folder of its result cells
+    paper_name: str  # as the paper's tables write it
+    target: str  # 'module:Class' or 'path/to/file.py:Class'
+    params: Dict = field(default_factory=dict)  # applied on top of every configuration
+    quick: Dict = field(default_factory=dict)  # and these in --quick mode
+    grid: Optional[Tuple[Dict, ...]] = None  # None: the class's param_grid
+    reference: bool = False  # a reference row: shown, not ranked
     description: str = ''
 
 
-# Cheaper settings for --quick: only keys the estimator accepts are applied.
-_GLEMIML_QUICK = {'max_epochs': 15, 'epochs': 15, 'patience': 5}
+_GLEMIML = 'gmiml.estimators.glemiml_classifier:GLEMIMLClassifier'
+_GLEMIML_QUICK = {'max_epochs': 15, 'patience': 5}
+_ITER_QUICK = {'max_iter': 5}
+
+#: GLEMIMLClassifier's defaults as of commit 715f4c5 (the paper-faithful configuration),
+#: written out so that a change of the package's defaults does not move this row.
+GLEMIML_PAPER_PARAMS = {
+    'hidden_channels': 64, 'classifier_layers': 2, 'interaction': True,
+    'enhancement': True, 'graph': 'input', 'k': 3, 'pool': 'mean', 'label_k': 3,
+    'enhancer_channels': 64, 'dropout': 0.2, 'share_encoder': True, 'rho': 0.9,
+    'betas': (0.98, 0.01, 0.01), 'gamma_pos': 0.0, 'gamma_neg': 1.0, 'lr': 3e-3,
+    'weight_decay': 1e-4, 'batch_size': 64, 'max_epochs': 100, 'patience': 20,
+    'validation_fraction': 0.1, 'selection_metric': 'auto', 'threshold': 0.5,
+    'standardize': True,
+}
 
 METHODS: Dict[str, MethodSpec] = {m.name: m for m in [
-    MethodSpec('GLEMIML', 'GLEMIML', 'gmiml.estimators.glemiml_classifier:GLEMIMLClassifier',
-               quick=_GLEMIML_QUICK, description='full model (two-layer classifier)'),
+    MethodSpec('GLEMIML', 'GLEMIML', _GLEMIML, quick=_GLEMIML_QUICK,
+               description='the library default'),
+    MethodSpec('GLEMIML-paper', 'GLEMIML', _GLEMIML, params=GLEMIML_PAPER_PARAMS,
+               quick=_GLEMIML_QUICK, grid=({}, ),
+               description="the paper's configuration (one configuration)"),
     MethodSpec('MI-FLEM', 'MI-FLEM', 'gmiml.baselines.mi_flem:MIFLEM',
-               quick=_GLEMIML_QUICK, description='FLEM on flattened bags'),
+               quick={'max_epochs': 15}, description='FLEM on MIML bags'),
     MethodSpec('MIMLNN', 'MIMLNN', 'gmiml.baselines.mimlnn:MIMLNN'),
     MethodSpec('MIMLSVM', 'MIMLSVM', 'gmiml.baselines.mimlsvm:MIMLSVM'),
     MethodSpec('EnMIMLNN', 'EnMIMLNN', 'gmiml.baselines.en_mimlnn:EnMIMLNN'),
-    MethodSpec('MIMLWEL', 'MIMLWEL', 'gmiml.baselines.mimlwel:MIMLWEL',
-               quick={'max_iter': 5, 'n_iter': 5}),
-    MethodSpec('KISAR', 'KASIR', 'gmiml.baselines.kisar:KISAR',
-               quick={'max_iter': 5, 'n_iter': 5}),
+    MethodSpec('MIMLWEL', 'MIMLWEL', 'gmiml.baselines.mimlwel:MIMLWEL', quick=_ITER_QUICK),
+    MethodSpec('KISAR', 'KASIR', 'gmiml.baselines.kisar:KISAR', quick=_ITER_QUICK),
+    # to be pointed at gmiml.baselines:LabelFrequencyPrior once the package has it
+    MethodSpec('Prior', 'label-frequency prior', 'suite.prior:LabelFrequencyPrior',
+               reference=True, description='every bag scored with the training label '
+               'frequencies; a label is predicted when its frequency exceeds 0.5'),
     # Table 3: the paper's ablations A, B, C, and one it lacks (no label enhancement).
-    MethodSpec('GLEMIML-A', 'GLEMIML-A', 'gmiml.estimators.glemiml_classifier:GLEMIMLClassifier',
-               params={'classifier_layers': 1}, quick=_GLEMIML_QUICK,
-               description='single-layer fully connected classifier'),
-    MethodSpec('GLEMIML-B', 'GLEMIML-B', 'gmiml.estimators.glemiml_classifier:GLEMIMLClassifier',
-               params={'classifier_layers': 3}, quick=_GLEMIML_QUICK,
-               description='three-layer fully connected classifier'),
-    MethodSpec('GLEMIML-C', 'GLEMIML-C', 'gmiml.estimators.glemiml_classifier:GLEMIMLClassifier',
-               params={'interaction': False}, quick=_GLEMIML_QUICK,
-               description='no instance-interaction graph'),
-    MethodSpec('GLEMIML-noLE', 'GLEMIML-noLE',
-               'gmiml.estimators.glemiml_classifier:GLEMIMLClassifier',
-               params={'enhancement': False}, quick=_GLEMIML_QUICK,
+    MethodSpec('GLEMIML-A', 'GLEMIML-A', _GLEMIML, params={'classifier_layers': 1},
+               quick=_GLEMIML_QUICK, description='single-layer fully connected classifier'),
+    MethodSpec('GLEMIML-B', 'GLEMIML-B', _GLEMIML, params={'classifier_layers': 3},
+               quick=_GLEMIML_QUICK, description='three-layer fully connected classifier'),
+    MethodSpec('GLEMIML-C', 'GLEMIML-C', _GLEMIML, params={'interaction': False},
+               quick=_GLEMIML_QUICK, description='no instance-interaction graph'),
+    MethodSpec('GLEMIML-noLE', 'GLEMIML-noLE', _GLEMIML, params={'enhancement': False},
+               quick=_GLEMIML_QUICK,
                description='no label enhancement (classifier on logical labels only)'),
 ]}
 
-TABLE2_METHODS = ['GLEMIML', 'MI-FLEM', 'MIMLNN', 'MIMLSVM', 'EnMIMLNN', 'MIMLWEL', 'KISAR']
+TABLE2_METHODS = ['GLEMIML', 'GLEMIML-paper', 'MI-FLEM', 'MIMLNN', 'MIMLSVM', 'EnMIMLNN',
+                  'MIMLWEL', 'KISAR', 'Prior']
+REFERENCE_METHODS = [m for m, s in METHODS.items() if s.reference]
 TABLE3_SCENARIOS = ['GLEMIML', 'GLEMIML-A', 'GLEMIML-B', 'GLEMIML-C', 'GLEMIML-noLE']
+_CONTRACT = ('fit', 'predict_proba', 'predict')
 
 
-def build(name: str, seed: int, quick: bool = False, verbose: bool = False,
-          overrides: Optional[Dict] = None):
-    """A fresh, unfitted estimator for method ``name`` with ``random_state=seed``."""
-    spec = METHODS[name]
-    module, cls = spec.target.split(':')
-    est = getattr(importlib.import_module(module), cls)()
-    accepted = est.get_params()
-    params = dict(spec.params)
-    if quick:
-        params.update({k: v for k, v in spec.quick.items() if k in accepted})
-    if 'random_state' in accepted:
-        params['random_state'] = seed
-    if 'verbose' in accepted:
-        params['verbose'] = verbose
-    params.update(overrides or {})
-    unknown = set(params) - set(accepted)
-    if unknown:
-        raise ValueError(f"method {name}: {cls} has no parameter(s) {sorted(unknown)}")
-    return est.set_params(**params)
+def _import_module(mod: str):
+    if mod.endswith('.py'):  # a file: import it under a name derived from its path
+        path = Path(mod).resolve()
+        if not path.is_file():
+            raise MethodError(f'no such file {mod}')
+        name = '_gmiml_user_' + ''.join(c if c.isalnum() else '_' for c in str(path))
+        if name not in sys.modules:
+            spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                del sys.modules[name]
+                raise
+        return sys.modules[name]
+    if os.getcwd() not in sys.path:  # a user's module in the current folder
+        sys.path.append(os.getcwd())
+    return importlib.import_module(mod)
 
 
-def import_error(name: str) -> Optional[str]:
-    """None when method ``name`` can be built here, else the reason it cannot."""
-    spec = METHODS[name]
-    module, cls = spec.target.split(':')
+def resolve_class(target: str):
+    """The estimator class of ``target`` ('module:Class' or 'file.py:Class'); a
+    :class:`MethodError` saying what is wrong otherwise."""
+    if not isinstance(target, str) or target.count(':') != 1 or not all(target.split(':')):
+        raise MethodError(f"{target!r}: expected 'module:Class' or 'path/file.py:Class'")
+    mod, name = target.split(':')
     try:
-        getattr(importlib.import_module(module), cls)
-    except Exception as e:  # noqa: BLE001 - reported to the user verbatim
-        return f'{type(e).__name__}: {e}'
-    return None
+        module = _import_module(mod)
+    except MethodError:
+        raise
+    except Exception as e:  # noqa: BLE001 - any import failure is the user's to see
+        raise MethodError(f'{target}: cannot import {mod} ({type(e).__name__}: {e})')
+    if not hasattr(module, name):
+        raise MethodError(f'{target}: module {mod} has no attribute {name!r}')
+    cls = getattr(module, name)
+    if not inspect.isclass(cls):
+        raise MethodError(f'{target}: {name} is a {type(cls).__name__}, not a class')
+    missing = [m for m in _CONTRACT if not callable(getattr(cls, m, None))]
+    if missing:
+        raise MethodError(f'{target}: {name} lacks the estimator contract: no method(s) '
+                          f'{", ".join(missing)} (needed: fit(bags, Y, eval_set=None), '
+                          'predict_proba(bags), predict(bags))')
+    grid = getattr(cls, 'param_grid', None)
+    if grid is not None and not (isinstance(grid, (list, tuple)) and grid
+                                 and all(isinstance(g, dict) for g in grid)):
+        raise MethodError(f'{target}: param_grid must be a non-empty list of dicts, got '
+                          f'{grid!r:.80}')
+    return cls
 
 
-BuildFn = Callable[..., object]
+def accepted_params(cls) -> Optional[set]:
+    """The constructor's keyword arguments; None when it takes ``**kwargs``."""
+    if cls.__init__ is object.__init__:
+        return set()
+    sig = inspect.signature(cls.__init__)
+    ps = list(sig.parameters.values())[1:]
+    if any(p.kind == p.VAR_KEYWORD for p in ps):
+        return None
+    return {p.name for p in ps if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+
+
+def configurations(spec: MethodSpec, cls, quick: bool = False) -> Tuple[List[Dict], Dict]:
+    """The distinct configurations of ``spec`` (configuration 0 first) and a note
+    ``{'declared': n, 'source': 'param_grid' | 'spec' | 'none'}``."""
+    if spec.grid is not None:
+        grid, source = list(spec.grid), 'spec'
+    elif getattr(cls, 'param_grid', None) is not None:
+        grid, source = list(cls.param_grid), 'param_grid'
+    else:
+        grid, source = [{}], 'none'
+    accepted = accepted_params(cls)
+    out = []
+    for i, g in enumerate(grid):
+        if not isinstance(g, dict):
+            raise MethodError(f'method {spec.name}: grid entry {i} is not a dict: {g!r:.60}')
+        cfg = {**g, **spec.params, **(spec.quick if quick else {})}
+        keys = set(cfg) | set(spec.quick)
+        unknown = sorted(keys - accepted) if accepted is not None else []
+        if unknown:
+            where = [w for w, d in (('params', spec.params), ('quick', spec.quick),
+                                    (f'grid entry {i}', g)) if set(unknown) & set(d)]
+            raise MethodError(f"method {spec.name}: {cls.__name__} takes no parameter(s) "
+                              f"{unknown} (from {', '.join(where)})")
+        if cfg not in out:
+            out.append(cfg)
+    return out, {'declared': len(grid), 'source': source}
+
+
+def build(cls, config: Dict, seed: int, verbose: bool = False):
+    """A fresh, unfitted estimator of ``cls`` with ``config`` and ``random_state=seed``."""
+    accepted = accepted_params(cls)
+    params = dict(config)
+    for key, value in (('random_state', seed), ('verbose', verbose)):
+        takes = key in accepted if accepted is not None else key == 'random_state'
+        if takes and key not in config:  # **kwargs: random_state only
+            params[key] = value
+    return cls(**params)
+
+
+def fit_accepts_eval_set(est) -> bool:
+    ps = inspect.signature(est.fit).parameters
+    return 'eval_set' in ps or any(p.kind == p.VAR_KEYWORD for p in ps.values())
+
+
+def spec_from_target(target: str, name: Optional[str] = None, params: Optional[Dict] = None,
+                     grid: Optional[Sequence[Dict]] = None,
+                     quick: Optional[Dict] = None) -> MethodSpec:
+    """A user's method given on the command line or in a config file; checked here."""
+    cls = resolve_class(target)
+    name = name or target.split(':')[1]
+    spec = MethodSpec(name, name, target, params=dict(params or {}), quick=dict(quick or {}),
+                      grid=None if grid is None else tuple(grid),
+                      description=f'user method {target}')
+    configurations(spec, cls)
+    return spec

@@ -9,7 +9,7 @@ import numpy as np
 from scipy import stats
 
 __all__ = ['aggregate', 'rank_table', 'friedman_nemenyi', 'read_paper_table2',
-           'read_paper_table3', 'compare', 'fmt']
+           'read_paper_table3', 'compare', 'fmt', 'replicate_label']
 
 PAPER_METRIC_ORDER = ['HL', 'RL', 'mAP', 'Ma-F1']
 
@@ -19,37 +19,54 @@ def _metric_defs():
     return PAPER_METRICS, LOWER_IS_BETTER
 
 
+def replicate_label(r: Dict):
+    """A cell's replicate within its (method, data set): the seed, or ``'S-fF'`` for fold
+    F of seed S under k-fold cross-validation."""
+    return r['seed'] if r.get('fold') is None else f"{r['seed']}-f{r['fold']}"
+
+
+def _order(r: Dict):
+    return (r['seed'], -1 if r.get('fold') is None else r['fold'])
+
+
 def aggregate(results: Sequence[Dict]) -> Dict:
     """``{(method, dataset): {'seeds': [...], 'metrics': {key: {'values', 'mean', 'std'}},
-    'fit_time_s': mean, 'failed': [seed, ...]}}`` from cell results; std is the sample std
-    over seeds (0 for a single seed)."""
+    'fit_time_s': mean, 'failed': [seed, ...], 'chosen': [config index per seed], ...}}``
+    from cell results; std is the sample std over seeds (0 for a single seed). Under k-fold
+    cross-validation the "seeds" are the (seed, fold) replicates, labelled ``'S-fF'``."""
     groups: Dict = {}
-    for r in results:
+    for r in sorted(results, key=_order):
         g = groups.setdefault((r['method'], r['dataset']),
                               {'seeds': [], 'failed': [], 'errors': [], 'per_seed': {},
-                               'fit': [], 'predict': [], 'rss': []})
+                               'fit': [], 'fit_all': [], 'predict': [], 'rss': [],
+                               'chosen': [], 'n_configs': []})
         if r['status'] != 'ok':
-            g['failed'].append(r['seed'])
+            g['failed'].append(replicate_label(r))
             g['errors'].append(r.get('error', ''))
             continue
-        g['seeds'].append(r['seed'])
+        g['seeds'].append(replicate_label(r))
         g['fit'].append(r['fit_time_s'])
+        sel = r.get('selection') or {}
+        g['fit_all'].append(sel.get('fit_time_total_s', r['fit_time_s']))
+        g['chosen'].append(sel.get('chosen', 0))
+        g['n_configs'].append(sel.get('n_configs', 1))
         g['predict'].append(r['predict_time_s'])
         g['rss'].append(r.get('peak_rss_mb', float('nan')))
         for k, v in r['metrics'].items():
             g['per_seed'].setdefault(k, []).append(v)
     out = {}
+    mean = lambda v: float(np.mean(v)) if v else None  # noqa: E731
     for key, g in groups.items():
-        order = np.argsort(g['seeds'])
         metrics = {}
         for k, vals in g['per_seed'].items():
-            v = np.asarray(vals, dtype=float)[order]
+            v = np.asarray(vals, dtype=float)
             metrics[k] = {'values': v.tolist(), 'mean': float(np.mean(v)),
                           'std': float(np.std(v, ddof=1)) if len(v) > 1 else 0.0}
-        out[key] = {'seeds': sorted(g['seeds']), 'failed': sorted(g['failed']),
-                    'errors': g['errors'], 'metrics': metrics,
-                    'fit_time_s': float(np.mean(g['fit'])) if g['fit'] else None,
-                    'predict_time_s': float(np.mean(g['predict'])) if g['predict'] else None,
+        out[key] = {'seeds': g['seeds'], 'failed': g['failed'],
+                    'errors': g['errors'], 'metrics': metrics, 'chosen': g['chosen'],
+                    'n_configs': max(g['n_configs']) if g['n_configs'] else None,
+                    'fit_time_s': mean(g['fit']), 'fit_time_all_s': mean(g['fit_all']),
+                    'predict_time_s': mean(g['predict']),
                     'peak_rss_mb': float(np.max(g['rss'])) if g['rss'] else None}
     return out
 
@@ -88,12 +105,17 @@ def nemenyi_q(k: int, alpha: float = 0.05) -> float:
     return float(stats.studentized_range.ppf(1 - alpha, k, np.inf) / math.sqrt(2))
 
 
-def friedman_nemenyi(ranks: Dict, methods: List[str], alpha: float = 0.05) -> Dict:
-    """Friedman test over the (dataset, metric) blocks of ``rank_table`` and the Nemenyi
-    critical difference CD = q_alpha sqrt(k (k + 1) / (6 N))."""
-    blocks = list(ranks['cells'].values())
+def friedman_nemenyi(ranks: Dict, methods: List[str], alpha: float = 0.05,
+                     metric: Optional[str] = None) -> Dict:
+    """Friedman test over the blocks of ``rank_table`` (all (dataset, metric) cells, or
+    with ``metric`` the data sets of that metric), the average ranks over those blocks,
+    and the Nemenyi critical difference CD = q_alpha sqrt(k (k + 1) / (6 N))."""
+    blocks = [b for (ds, mk), b in ranks['cells'].items() if metric in (None, mk)]
     k, n = len(methods), len(blocks)
-    out = {'n_blocks': n, 'n_methods': k, 'alpha': alpha}
+    out = {'n_blocks': n, 'n_methods': k, 'alpha': alpha,
+           'blocks': 'datasets' if metric else '(dataset, metric) pairs', 'metric': metric,
+           'average_rank': {m: float(np.mean([b[m] for b in blocks])) if blocks else None
+                            for m in methods}}
     if k < 3 or n < 2:
         out.update(statistic=None, p_value=None, critical_difference=None)
         return out
@@ -141,10 +163,13 @@ def compare(mean: float, std: float, n: int, paper: Optional[float], lower: bool
     return f"{'better' if better else 'worse'} ({diff:+.4f})"
 
 
-def fmt(entry: Optional[Dict], key: str, digits: int = 4) -> str:
+def fmt(entry: Optional[Dict], key: str, digits: int = 4, asked: Optional[int] = None) -> str:
+    """``mean ± std`` of a metric, with ``†`` when it stands on fewer than ``asked``
+    seeds."""
     if not entry or key not in entry['metrics']:
         return 'n/a'
     m = entry['metrics'][key]
+    mark = '†' if asked is not None and len(m['values']) < asked else ''
     if len(m['values']) > 1:
-        return f"{m['mean']:.{digits}f} ± {m['std']:.{digits}f}"
-    return f"{m['mean']:.{digits}f}"
+        return f"{m['mean']:.{digits}f} ± {m['std']:.{digits}f}{mark}"
+    return f"{m['mean']:.{digits}f}{mark}"
