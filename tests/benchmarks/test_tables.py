@@ -59,3 +59,31 @@ def test_compare_directions():
     assert compare(0.10, 0.001, 5, 0.20, lower=False).startswith('worse')
     assert compare(0.10, 0.0, 1, 0.10001, lower=True).startswith('better')  # 1 seed: no std
     assert compare(0.1, 0.0, 5, None, lower=True) == 'n/a'
+
+
+def test_friedman_per_metric_uses_datasets_as_blocks():
+    ranks = {'cells': {(d, m): {'A': 1.0, 'B': 2.0, 'C': 3.0} if d != 'd2' else
+                       {'A': 2.0, 'B': 1.0, 'C': 3.0}
+                       for d in ('d0', 'd1', 'd2') for m in ('hl', 'rl')}}
+    per = friedman_nemenyi(ranks, ['A', 'B', 'C'], metric='hl')
+    pooled = friedman_nemenyi(ranks, ['A', 'B', 'C'])
+    assert per['n_blocks'] == 3 and per['blocks'] == 'datasets' and per['metric'] == 'hl'
+    assert pooled['n_blocks'] == 6 and pooled['blocks'] == '(dataset, metric) pairs'
+    assert per['average_rank'] == pytest.approx({'A': 4 / 3, 'B': 5 / 3, 'C': 3.0})
+    assert per['critical_difference'] == pytest.approx(nemenyi_q(3) * math.sqrt(12 / 18))
+    assert pooled['critical_difference'] < per['critical_difference']
+
+
+def test_fmt_marks_values_on_fewer_seeds_than_asked():
+    from suite.tables import fmt
+    agg = aggregate([_res('A', 'd', 0, 0.1, 0.2), _res('A', 'd', 1, 0.3, 0.2)])
+    assert fmt(agg[('A', 'd')], 'hamming_loss', asked=2) == '0.2000 ± 0.1414'
+    assert fmt(agg[('A', 'd')], 'hamming_loss', asked=3).endswith('†')
+    assert fmt(None, 'hamming_loss', asked=3) == 'n/a'
+
+
+def test_aggregate_labels_folds_and_orders_them():
+    rs = [{**_res('A', 'd', s, 0.1 * (s + f), 0.0), 'fold': f} for s in (1, 0) for f in (1, 0)]
+    e = aggregate(rs)[('A', 'd')]
+    assert e['seeds'] == ['0-f0', '0-f1', '1-f0', '1-f1']
+    assert e['metrics']['hamming_loss']['values'] == pytest.approx([0.0, 0.1, 0.1, 0.2])
