@@ -175,6 +175,8 @@ def training_curves(histories: Dict[str, List[Dict]], dataset: str, path: Path) 
         if val:
             a2.plot(ep, [r.get(val, np.nan) for r in h],
                     label=m if val == 'val_criterion' else f'{m} (val HL)')
+    if all(v > 0 for ln in a1.get_lines() for v in ln.get_ydata() if np.isfinite(v)):
+        a1.set_yscale('log')  # the methods' losses differ in scale
     a1.set_title(f'{dataset}: training loss', fontsize=9)
     a2.set_title(f'{dataset}: validation (criterion; HL where that is all)', fontsize=9)
     for a in (a1, a2):

@@ -64,7 +64,8 @@ def protocol_text(ctx: ReportContext) -> str:
            if p.selection == 'tuned' else
            f'**{p.selection}** settings: configuration 0 of each method (its reference '
            'settings) only')
-    unit = 'seeds' if p.folds is None else f'seeds x {p.folds} folds'
+    unit = ('seed' if ctx.n_asked == 1 else 'seeds') if p.folds is None else \
+        f'seeds x {p.folds} folds'
     return (f'Protocol `{p.key}`: {sel}. Splits: {p.describe()}. Seeds: {ctx.seeds}. '
             f'Values: mean ± sample std over the {ctx.n_asked} {unit} on the test part.')
 
