@@ -1,6 +1,7 @@
 """Helpers shared by the readers: text loading, fast numeric parsing with precise error
 locations, label coding."""
 import os
+import warnings
 from typing import Callable, List
 
 import numpy as np
@@ -37,17 +38,29 @@ def parse_numeric_rows(rows: List[str], delimiter: str,
     k]`` with one :func:`numpy.loadtxt` call. The caller has already checked that every
     row has the same number of fields. On a token that is not a number, calls
     ``on_bad(row, field, token)``, which must raise."""
+    def load(lines):
+        with warnings.catch_warnings():  # an empty line warns "input contained no data"
+            warnings.simplefilter('ignore', UserWarning)
+            return np.loadtxt(lines, delimiter=delimiter, dtype=np.float64, ndmin=2,
+                              comments=None)
+
     try:
-        return np.loadtxt(rows, delimiter=delimiter, dtype=np.float64, ndmin=2,
-                          comments=None)
+        return load(rows)
     except ValueError as e:
-        for j, row in enumerate(rows):
+        reason = e
+    # only on bad input: find the first row, then the first field, numpy refuses
+    for j, row in enumerate(rows):
+        try:
+            load([row])
+        except ValueError:
             for f, tok in enumerate(row.split(delimiter)):
                 try:
-                    float(tok)
+                    ok = load([tok]).size == 1  # an empty field loads as nothing
                 except ValueError:
+                    ok = False
+                if not ok:
                     on_bad(j, f, tok)
-        raise ValueError(f"could not parse numeric rows ({e})") from None
+    raise ValueError(f"could not parse numeric rows ({reason})")
 
 
 def to_binary_labels(V: np.ndarray, where: Callable[[int, int], str]) -> np.ndarray:

@@ -107,6 +107,8 @@ def _walk(obj_keys, get, where, entry, out, depth=0):
 def _load(path: str) -> List[_Candidate]:
     from scipy.io import loadmat
 
+    if os.path.isfile(path) and os.path.getsize(path) == 0:
+        raise ValueError(f"{path}: empty .mat file (0 bytes); truncated download?")
     try:
         m = loadmat(path, squeeze_me=False, struct_as_record=True)
     except FileNotFoundError:
