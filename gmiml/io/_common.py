@@ -1,12 +1,12 @@
 """Helpers shared by the readers: text loading, fast numeric parsing with precise error
-locations, label coding."""
+locations, splitting rows into bags."""
 import os
 import warnings
 from typing import Callable, List
 
 import numpy as np
 
-__all__ = ['read_text', 'parse_numeric_rows', 'to_binary_labels', 'split_rows']
+__all__ = ['read_text', 'parse_numeric_rows', 'split_rows']
 
 
 def read_text(path: str, what: str = 'file') -> str:
@@ -61,28 +61,6 @@ def parse_numeric_rows(rows: List[str], delimiter: str,
                 if not ok:
                     on_bad(j, f, tok)
     raise ValueError(f"could not parse numeric rows ({reason})")
-
-
-def to_binary_labels(V: np.ndarray, where: Callable[[int, int], str]) -> np.ndarray:
-    r"""Maps a numeric label matrix coded :math:`\{0, 1\}` or :math:`\{-1, 1\}` to
-    ``uint8`` :math:`\{0, 1\}`. ``where(row, col)`` describes a position for the error
-    message (file, line, bag, label)."""
-    V = np.asarray(V)
-    ok01 = (V == 0) | (V == 1)
-    if ok01.all():
-        return V.astype(np.uint8)
-    okpm = (V == -1) | (V == 1)
-    if okpm.all():
-        return (V > 0).astype(np.uint8)
-    bad = ~(ok01 | okpm)
-    if bad.any():
-        r, c = np.argwhere(bad)[0]
-        raise ValueError(f"{where(r, c)}: label value {V[r, c].item():g} is outside {{0, 1}} / "
-                         f"{{-1, 1}}")
-    r0, c0 = np.argwhere(V == 0)[0]
-    r1, c1 = np.argwhere(V == -1)[0]
-    raise ValueError(f"labels mix the {{0, 1}} and {{-1, 1}} codings: 0 at {where(r0, c0)}, "
-                     f"-1 at {where(r1, c1)}")
 
 
 def split_rows(X: np.ndarray, counts) -> List[np.ndarray]:

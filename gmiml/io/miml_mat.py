@@ -4,10 +4,9 @@ from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from gmiml.utils.validation import check_bags
+from gmiml.utils.validation import binary_labels, check_bags
 
 from .miml_bags import MIMLBags
-from ._common import to_binary_labels
 
 __all__ = ['read_miml_mat', 'mat_entry_shapes']
 
@@ -233,7 +232,7 @@ def _labels(V, path, where, layout, n) -> np.ndarray:
         r, c = np.argwhere(~np.isfinite(V))[0]
         raise ValueError(f"{path}: {where} (bag {r}, label {c}): label value {V[r, c]} is "
                          f"not finite")
-    return to_binary_labels(V, lambda r, c: f"{path}: {where} (bag {r}, label {c})")
+    return binary_labels(V, lambda r, c: f"{path}: {where} (bag {r}, label {c})")
 
 
 def mat_entry_shapes(path) -> List[Tuple[int, int]]:

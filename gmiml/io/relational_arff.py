@@ -6,10 +6,10 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from gmiml.utils.validation import as_float32
+from gmiml.utils.validation import as_float32, binary_labels
 
 from .miml_bags import MIMLBags
-from ._common import parse_numeric_rows, read_text, split_rows, to_binary_labels
+from ._common import parse_numeric_rows, read_text, split_rows
 
 __all__ = ['read_relational_arff', 'read_mulan_xml']
 
@@ -342,7 +342,7 @@ def read_relational_arff(arff_path, xml_path=None, *, n_labels: Optional[int] = 
                          f"number in {{0, 1}} / {{-1, 1}}")
 
     V = parse_numeric_rows([','.join(row[r + 1:]) for row in rows], ',', bad_label)
-    Y = to_binary_labels(V, where)[:, order]
+    Y = binary_labels(V, where)[:, order]
     return MIMLBags(
         bags=bags, Y=Y, label_names=names, bag_ids=bag_ids if has_id else None,
         name=name or os.path.splitext(os.path.basename(path))[0],

@@ -4,10 +4,10 @@ from typing import List
 
 import numpy as np
 
-from gmiml.utils.validation import as_float32
+from gmiml.utils.validation import as_float32, binary_labels
 
 from .miml_bags import MIMLBags
-from ._common import parse_numeric_rows, read_text, split_rows, to_binary_labels
+from ._common import parse_numeric_rows, read_text, split_rows
 
 __all__ = ['read_wu_protein']
 
@@ -149,7 +149,7 @@ def read_wu_protein(instances_path, labels_path, *, name: str = '') -> MIMLBags:
     bags = split_rows(X, inst.counts)
 
     V = lab.matrix('label')
-    Y = to_binary_labels(
+    Y = binary_labels(
         V, lambda r, c: f"{lpath}, line {lab.row_lines[r]} (bag {lab.ids[r]!r}), label {c}")
     meta = {'format': 'wu_protein', 'files': [ipath, lpath]}
     if inst.dropped_trailing or lab.dropped_trailing:

@@ -9,7 +9,7 @@ from typing import Callable, Optional, Sequence, Tuple
 
 import numpy as np
 
-__all__ = ['check_bags', 'check_labels', 'check_bags_labels', 'as_float32']
+__all__ = ['check_bags', 'check_labels', 'check_bags_labels', 'as_float32', 'binary_labels']
 
 _F32_MAX = float(np.finfo(np.float32).max)
 _NUMERIC_KINDS = 'biuf'
@@ -232,23 +232,43 @@ def check_labels(
         r, c = np.argwhere(~np.isfinite(Y))[0]
         raise ValueError(f"{name}: label value {Y[r, c]} at row {r}, column {c} is NaN or "
                          f"inf")
-    values = np.unique(Y)
-    if np.isin(values, (0, 1)).all():
-        return Y.astype(np.uint8)
-    if np.isin(values, (-1, 1)).all():
-        return (Y > 0).astype(np.uint8)
-    bad = values[~np.isin(values, (-1, 0, 1))]
-    if bad.size:
-        r, c = np.argwhere(Y == bad[0])[0]
-        hint = ''
-        if (values >= 0).all() and (values == np.round(values)).all():
-            hint = f' (label indices? {_INDEX_HINT})'
-        raise ValueError(f"{name}: label value {bad[0]} at row {r}, column {c} is outside "
-                         f"{{0, 1}} / {{-1, 1}}{hint}")
-    r0, c0 = np.argwhere(Y == 0)[0]
-    r1, c1 = np.argwhere(Y == -1)[0]
-    raise ValueError(f"{name}: mixes the {{0, 1}} and {{-1, 1}} codings (0 at row {r0}, "
-                     f"column {c0}; -1 at row {r1}, column {c1}); use one of them")
+    try:
+        return binary_labels(Y, lambda r, c: f"{name}, row {r}, column {c}")
+    except ValueError as e:
+        if 'is outside' in str(e) and Y.min() >= 0 and (Y == np.round(Y)).all():
+            raise ValueError(f"{e} (label indices? {_INDEX_HINT})") from None
+        raise
+
+
+def binary_labels(V: np.ndarray, where: Callable[[int, int], str]) -> np.ndarray:
+    r"""Maps a numeric label matrix coded :math:`\{0, 1\}` or :math:`\{-1, 1\}` to
+    ``uint8`` :math:`\{0, 1\}` (the one place that decides a label coding).
+
+    Args:
+        V (numpy.ndarray): a 2-D numeric label matrix.
+        where (callable): ``where(row, col)`` describes a position for the error message
+            (e.g. file, line, bag, label).
+
+    Raises:
+        ValueError: a value outside both codings, or the two codings mixed; the message
+            names the first offending position.
+    """
+    V = np.asarray(V)
+    ok01 = (V == 0) | (V == 1)
+    if ok01.all():
+        return V.astype(np.uint8)
+    okpm = (V == -1) | (V == 1)
+    if okpm.all():
+        return (V > 0).astype(np.uint8)
+    bad = ~(ok01 | okpm)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise ValueError(f"{where(r, c)}: label value {V[r, c].item():g} is outside "
+                         f"{{0, 1}} / {{-1, 1}}")
+    r0, c0 = np.argwhere(V == 0)[0]
+    r1, c1 = np.argwhere(V == -1)[0]
+    raise ValueError(f"labels mix the {{0, 1}} and {{-1, 1}} codings: 0 at {where(r0, c0)}, "
+                     f"-1 at {where(r1, c1)}; use one of them")
 
 
 def check_bags_labels(bags, Y, *, dim: Optional[int] = None,

@@ -76,21 +76,26 @@ def test_bad_input(write_wu, toy, which, old, new, match):
         read_wu_protein(ip, lp)
 
 
-def test_bag_count_mismatch_and_truncation(write_wu, toy):
-    bags, Y = toy
-    ip, lp = write_wu(bags, Y)
-    text = lp.read_bytes()
-    lp.write_bytes(text[:text.index(b'>P00002')])
-    with pytest.raises(ValueError, match=r"has 2 bags but .*instances.txt has 3: .*instances"
-                                         r".txt goes on with bag 'P00002' \(line 6\) after "
-                                         r"the last bag of .*labels.txt \('P00001', line 3\)"):
+@pytest.mark.parametrize('cut,match', [
+    ('l', r"labels.txt has 2 bags but .*instances.txt has 3: .*instances.txt goes on with "
+          r"bag 'P00002' \(line 6\) after the last bag of .*labels.txt \('P00001', line 3\)"),
+    ('i', r"labels.txt has 3 bags but .*instances.txt has 2: .*labels.txt goes on with bag "
+          r"'P00002' \(line 5\)"),
+])
+def test_bag_count_mismatch(write_wu, toy, cut, match):
+    ip, lp = write_wu(*toy)
+    short = lp if cut == 'l' else ip
+    short.write_bytes(short.read_bytes().split(b'>P00002')[0])
+    with pytest.raises(ValueError, match=match):
         read_wu_protein(ip, lp)
-    # truncated right after a header: a bag without instances at the end
-    ip2, lp2 = write_wu(bags, Y, folder='b')
-    t = ip2.read_bytes()
-    ip2.write_bytes(t[:t.index(b'>P00002') + len(b'>P00002\r\n')])
+
+
+def test_truncated_after_a_header(write_wu, toy):
+    ip, lp = write_wu(*toy)
+    t = ip.read_bytes()
+    ip.write_bytes(t[:t.index(b'>P00002') + len(b'>P00002\r\n')])
     with pytest.raises(ValueError, match="record 'P00002' has no data lines"):
-        read_wu_protein(ip2, lp2)
+        read_wu_protein(ip, lp)
 
 
 def test_missing_and_empty_files(write_wu, toy, tmp_path):
@@ -140,40 +145,33 @@ def _replace_line(path, lineno, new):
     path.write_text('\n'.join(lines))
 
 
-@pytest.mark.parametrize('which,line,new,match', [
+WRONG_LINES = {  # (file, line, new content) -> what the error must say
     # the first data row is the short one: it is named, not the rows after it
-    ('i', 2, '0.1\t0.2', r"instances.txt, line 2 \(bag 'P00000'\): 2 tab-separated feature "
-                         r"values, expected 3 \(as on 11 of 12 rows\)"),
-    ('i', 9, '0.1\t0.2\t0.3\t0.4', r"line 9 \(bag 'P00002'\): 4 tab-separated feature"),
-    ('i', 12, '0.1\tx1\t0.3', r"line 12 \(bag 'P00003'\): non-numeric value 'x1' at feature "
-                               r"column 1"),
-    ('i', 12, '0.1\t\t0.3', r"line 12 \(bag 'P00003'\): empty field at feature column 1"),
-    ('i', 6, '1e39\t0\t0', r"line 6 \(bag 'P00001'\): feature value 1e\+39 at feature 0 "
-                           r"overflows float32"),
-    ('i', 7, '>', r"instances.txt, line 7: empty '>' header \(no id\) before record 2"),
-    ('l', 6, '1\t1', r"labels.txt, line 6 \(bag 'P00002'\): 2 tab-separated label values, "
-                     r"expected 3"),
-    ('l', 8, '1\t0.5\t-1', r"line 8 \(bag 'P00003'\), label 1: label value 0.5 is outside"),
-    ('l', 8, '1\tnan\t-1', r"line 8 \(bag 'P00003'\), label 1: label value nan is outside"),
-    ('l', 7, '>P00009', r"bag 3: id 'P00003' in .*instances.txt \(line 10\) but 'P00009' in "
-                        r".*labels.txt \(line 7\)"),
-])
-def test_error_names_the_wrong_line(write_wu, which, line, new, match):
-    ip, lp = _many(write_wu)
-    assert read_wu_protein(ip, lp).n_bags == 6
-    _replace_line(ip if which == 'i' else lp, line, new)
-    with pytest.raises(ValueError, match=match):
-        read_wu_protein(ip, lp)
+    ('i', 2, '0.1\t0.2'): r"instances.txt, line 2 \(bag 'P00000'\): 2 tab-separated feature "
+                          r"values, expected 3 \(as on 11 of 12 rows\)",
+    ('i', 9, '0.1\t0.2\t0.3\t0.4'): r"line 9 \(bag 'P00002'\): 4 tab-separated feature",
+    ('i', 12, '0.1\tx1\t0.3'): r"line 12 \(bag 'P00003'\): non-numeric value 'x1' at feature "
+                               r"column 1",
+    ('i', 12, '0.1\t\t0.3'): r"line 12 \(bag 'P00003'\): empty field at feature column 1",
+    ('i', 6, '1e39\t0\t0'): r"line 6 \(bag 'P00001'\): feature value 1e\+39 at feature 0 "
+                           r"overflows float32",
+    ('i', 7, '>'): r"instances.txt, line 7: empty '>' header \(no id\) before record 2",
+    ('l', 6, '1\t1'): r"labels.txt, line 6 \(bag 'P00002'\): 2 tab-separated label values",
+    ('l', 8, '1\t0.5\t-1'): r"line 8 \(bag 'P00003'\), label 1: label value 0.5 is outside",
+    ('l', 8, '1\tnan\t-1'): r"line 8 \(bag 'P00003'\), label 1: label value nan is outside",
+    ('l', 7, '>P00009'): r"bag 3: id 'P00003' in .*instances.txt \(line 10\) but 'P00009' in "
+                        r".*labels.txt \(line 7\)",
+}
 
 
-def test_labels_file_longer_than_instances(write_wu, toy):
-    bags, Y = toy
-    ip, lp = write_wu(bags, Y)
-    text = ip.read_bytes()
-    ip.write_bytes(text[:text.index(b'>P00002')])
-    with pytest.raises(ValueError, match=r"labels.txt has 3 bags but .*instances.txt has 2: "
-                                         r".*labels.txt goes on with bag 'P00002' \(line 5\)"):
-        read_wu_protein(ip, lp)
+@pytest.mark.parametrize('edit', list(WRONG_LINES))
+def test_error_names_the_wrong_line(write_wu, edit):
+    files = _many(write_wu)
+    assert read_wu_protein(*files).n_bags == 6
+    which, line, new = edit
+    _replace_line(files[which == 'l'], line, new)
+    with pytest.raises(ValueError, match=WRONG_LINES[edit]):
+        read_wu_protein(*files)
 
 
 @pytest.mark.parametrize('content,match', [
