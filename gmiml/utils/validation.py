@@ -233,21 +233,24 @@ def check_labels(
         raise ValueError(f"{name}: label value {Y[r, c]} at row {r}, column {c} is NaN or "
                          f"inf")
     try:
-        return binary_labels(Y, lambda r, c: f"{name}, row {r}, column {c}")
+        return binary_labels(Y, lambda r, c: name, lambda r, c: f"row {r}, column {c}")
     except ValueError as e:
         if 'is outside' in str(e) and Y.min() >= 0 and (Y == np.round(Y)).all():
             raise ValueError(f"{e} (label indices? {_INDEX_HINT})") from None
         raise
 
 
-def binary_labels(V: np.ndarray, where: Callable[[int, int], str]) -> np.ndarray:
+def binary_labels(V: np.ndarray, where: Callable[[int, int], str],
+                  position: Optional[Callable[[int, int], str]] = None) -> np.ndarray:
     r"""Maps a numeric label matrix coded :math:`\{0, 1\}` or :math:`\{-1, 1\}` to
     ``uint8`` :math:`\{0, 1\}` (the one place that decides a label coding).
 
     Args:
         V (numpy.ndarray): a 2-D numeric label matrix.
-        where (callable): ``where(row, col)`` describes a position for the error message
-            (e.g. file, line, bag, label).
+        where (callable): ``where(row, col)`` names the source of a value for the error
+            message (e.g. file, line, bag, label).
+        position (callable, optional): ``position(row, col)``, said after the value
+            (e.g. ``'row 0, column 2'``). (default: :obj:`None`)
 
     Raises:
         ValueError: a value outside both codings, or the two codings mixed; the message
@@ -260,15 +263,16 @@ def binary_labels(V: np.ndarray, where: Callable[[int, int], str]) -> np.ndarray
     okpm = (V == -1) | (V == 1)
     if okpm.all():
         return (V > 0).astype(np.uint8)
+    at = (lambda r, c: f" at {position(r, c)}") if position else (lambda r, c: '')
     bad = ~(ok01 | okpm)
     if bad.any():
         r, c = np.argwhere(bad)[0]
-        raise ValueError(f"{where(r, c)}: label value {V[r, c].item():g} is outside "
+        raise ValueError(f"{where(r, c)}: label value {V[r, c].item():g}{at(r, c)} is outside "
                          f"{{0, 1}} / {{-1, 1}}")
-    r0, c0 = np.argwhere(V == 0)[0]
-    r1, c1 = np.argwhere(V == -1)[0]
-    raise ValueError(f"labels mix the {{0, 1}} and {{-1, 1}} codings: 0 at {where(r0, c0)}, "
-                     f"-1 at {where(r1, c1)}; use one of them")
+    (r0, c0), (r1, c1) = np.argwhere(V == 0)[0], np.argwhere(V == -1)[0]
+    head, loc = (f"{where(r0, c0)}: l", position) if position else ('L', where)
+    raise ValueError(f"{head}abels mix the {{0, 1}} and {{-1, 1}} codings: 0 at {loc(r0, c0)}, "
+                     f"-1 at {loc(r1, c1)}; use one of them")
 
 
 def check_bags_labels(bags, Y, *, dim: Optional[int] = None,

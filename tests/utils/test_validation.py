@@ -38,9 +38,9 @@ def test_check_labels_codings():
 
 @pytest.mark.parametrize('Y,kw,match', [
     ([0, 1], {}, '2-D'),
-    ([[0, 2]], {}, r'Y, row 0, column 1: label value 2 is outside'),
+    ([[0, 2]], {}, r'Y: label value 2 at row 0, column 1 is outside'),
     ([[0.5, 1]], {}, 'value 0.5'),
-    ([[-1, 0, 1]], {}, 'labels mix the'),
+    ([[-1, 0, 1]], {}, 'Y: labels mix the'),
     ([[0, 1]], {'n_bags': 2}, '1 rows but there are 2 bags'),
     ([[0, 1]], {'n_labels': 3}, '2 label columns, expected 3'),
     ([[np.nan, 1]], {}, 'NaN'),
@@ -106,7 +106,7 @@ def test_check_bags_copy_and_no_silent_cast():
 @pytest.mark.parametrize('Y,match', [
     ([[0, 2], [1]], r"Y: rows of different lengths that look like label indices \(row 0: "
                     r"\[0, 2\]\); .*MultiLabelBinarizer\(classes=range\(n_labels\)\)"),
-    ([[0, 2], [1, 3]], r"Y, row 0, column 1: label value 2 is outside \{0, 1\} / \{-1, 1\} "
+    ([[0, 2], [1, 3]], r"Y: label value 2 at row 0, column 1 is outside \{0, 1\} / \{-1, 1\} "
                        r"\(label indices\? .*MultiLabelBinarizer"),
     ([[0.5, 1], [1]], r"Y: ragged: row 1 has 1 values, expected 2"),
     ([['a', 'b']], r"Y: 'a' at row 0, column 0 is text, not a number"),
@@ -115,8 +115,8 @@ def test_check_bags_copy_and_no_silent_cast():
     (np.array([[1j, 0]]), r"Y: 1j at row 0, column 0 is a complex number"),
     ([[np.inf, 1]], r"Y: label value inf at row 0, column 0 is NaN or inf"),
     (np.zeros((2, 0)), r"Y: has no label columns"),
-    ([[0, 1], [-1, 1]], r"labels mix the \{0, 1\} and \{-1, 1\} codings: 0 at Y, row 0, "
-                        r"column 0, -1 at Y, row 1, column 0; use one of them"),
+    ([[0, 1], [-1, 1]], r"Y: labels mix the \{0, 1\} and \{-1, 1\} codings: 0 at row 0, "
+                        r"column 0, -1 at row 1, column 0; use one of them"),
 ])
 def test_check_labels_names_the_bad_value(Y, match):
     with pytest.raises(ValueError, match=match):
