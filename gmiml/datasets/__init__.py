@@ -1,21 +1,19 @@
-r"""The MIML benchmark data sets: registry, loading, splits, synthetic data, statistics.
+r"""The MIML benchmark data sets: registry, locating, checksums, downloading, loading
+(by name or path), splits, synthetic data, statistics.
 
 :class:`MIMLDataset` (a PyG ``InMemoryDataset``) is imported lazily, so importing this
 package does not import torch_geometric.
 """
-import importlib
-from typing import Any
-
+from .checksums import file_sha256, git_blob_id, verify_files
+from .download import download_dataset, download_datasets
 from .errors import ChecksumMismatchError, DatasetNotFoundError
-from .load import is_available, load_bags, locate
+from .load import load_bags
+from .locate import is_available, locate
 from .paths import default_processed_dir, resolve_root
 from .registry import REGISTRY, dataset_names, get_info, resolve_name
 from .splits import iterative_stratification, kfold_split, train_val_test_split
 from .stats import dataset_stats
 from .synthetic import make_synthetic_miml
-
-_LAZY = {'MIMLDataset': 'gmiml.datasets.miml_dataset',
-         'download_dataset': 'gmiml.datasets.download'}
 
 __all__ = [
     'load_bags',
@@ -34,16 +32,17 @@ __all__ = [
     'make_synthetic_miml',
     'dataset_stats',
     'download_dataset',
+    'download_datasets',
+    'file_sha256',
+    'git_blob_id',
+    'verify_files',
     'DatasetNotFoundError',
     'ChecksumMismatchError',
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
+def __getattr__(name: str):
+    if name == 'MIMLDataset':  # imported on first use: it needs torch_geometric
+        from .miml_dataset import MIMLDataset
+        return MIMLDataset
     raise AttributeError(f"module 'gmiml.datasets' has no attribute '{name}'")
-
-
-def __dir__() -> list:
-    return sorted(__all__)

@@ -11,7 +11,10 @@ from torch_geometric.data import Data, InMemoryDataset
 
 from gmiml.io.miml_bags import MIMLBags
 
-from .load import Located, load_bags, locate, verify_files
+from .checksums import verify_files
+from .download import download_dataset, locate_or_download
+from .load import load_bags
+from .locate import Located
 from .paths import default_processed_dir
 from .registry import resolve_name
 
@@ -155,13 +158,7 @@ class MIMLDataset(InMemoryDataset):
     ) -> None:
         self.name = resolve_name(name)
         self._download_requested = download
-        try:
-            located = locate(self.name, root)
-        except FileNotFoundError:
-            if not download:
-                raise
-            from .download import download_dataset
-            located = download_dataset(self.name, root)
+        located = locate_or_download(self.name, root, download)
         self._located: Located = located
         self._hashes = verify_files(located, verify=verify)
         base = Path(processed_dir) if processed_dir is not None else default_processed_dir()
@@ -202,7 +199,6 @@ class MIMLDataset(InMemoryDataset):
 
     def download(self) -> None:
         # Only reached if the raw files vanished after __init__ located them.
-        from .download import download_dataset
         self._located = download_dataset(self.name, self._located.root)
 
     def process(self) -> None:

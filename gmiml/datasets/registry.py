@@ -101,47 +101,40 @@ class DatasetInfo:
         return (self.paper_table1[0], self.paper_table1[1])
 
 
-_KDIS = ('kdis-lab/MIML', '571061bc699421af30782bd205fda5c10edcd125')
-_LLMC = ('heivens/MIML-LLMC', '80e0fc9bc416b6a74078518b8628597ca48a2939')
-_MIMLAL = ('njuptml/MIMLAL-R', '37cd4b8fb7d7bcf97956f1e2af110a4dff615a92')
-_DML = ('xyh2016/MIML-DML', '912bd62bcd357116833c5de1e2ec1bfe37739129')
+_SOURCES = {  # short name -> (GitHub repository, pinned commit)
+    'kdis': ('kdis-lab/MIML', '571061bc699421af30782bd205fda5c10edcd125'),
+    'llmc': ('heivens/MIML-LLMC', '80e0fc9bc416b6a74078518b8628597ca48a2939'),
+    'mimlal': ('njuptml/MIMLAL-R', '37cd4b8fb7d7bcf97956f1e2af110a4dff615a92'),
+    'dml': ('xyh2016/MIML-DML', '912bd62bcd357116833c5de1e2ec1bfe37739129'),
+}
 
-KNOWN_FILES: Dict[str, KnownFile] = {f.path: f for f in [
-    KnownFile('image/miml_03_data.arff', *_KDIS, 'data/miml_03_data.arff', 1516189,
-              '54f216425712b51a52f3e09a0be6ffaddddbc47e0406395f1e9ca288f4f5fd1b',
-              '1809a44ef58042b169f17179e7553ec34d8b67e8'),
-    KnownFile('image/miml_03_data.xml', *_KDIS, 'data/miml_03_data.xml', 251,
-              '13dfbb670c7edd67f66ed94f061cc1280f35fb64ee167988a5be446de0d25371',
-              '4caf85ec4a4760b7d4dc1f0d9d493239f9cde1a1'),
-    KnownFile('image/scene_MIML.mat', *_LLMC, 'DataSets/Unnormalized/scene_MIML.mat',
-              2352624, 'b62721aa0e98c8bcab38eea809417434e9b59c75bb931d341529ead42980be7c',
-              '2a871989a45fcf1889f55c96d8b5e83a022164e2'),
-    KnownFile('text/miml_text_data.arff', *_KDIS, 'data/miml_text_data.arff', 3522691,
-              '2fa01ded03924c613bff32d70701177efad18bf4081e64ada6cc68d8e33fad25',
-              '3317f1d7719c5cd38580eecabb429da8e3cfe17f'),
-    KnownFile('text/miml_text_data.xml', *_KDIS, 'data/miml_text_data.xml', 312,
-              'fdaa63af4909c4abb2e011906e0a5e65828dfb5431d3ba99efa855ab7a2232bc',
-              '9f6aba3873168643b347997203d40b3eaaab0c2b'),
-    KnownFile('GS/instances.txt', *_MIMLAL, 'data/Geobacter sulfurreducens/instances.txt',
-              1579183, 'a1097c004638bba9da44dfe3f0b2b392ee3ae1601c36a6e4da04977aeb22a6fd',
-              '6c5d6ecdf97b120f2c6703bbb5977578c016bcd5'),
-    KnownFile('GS/labels.txt', *_MIMLAL, 'data/Geobacter sulfurreducens/labels.txt',
-              366818, '2cdff74be1dc1323241ccd5794a8aec34f0e75c6be72af9d4c75dd94163d415a',
-              '18ac393fbcc27ced809edef43bc511042310e5c4'),
-    KnownFile('AV/instances.txt', *_MIMLAL, 'data/Azotobacter_vinelandii/instances.txt',
-              1627462, 'b297441104d7f2ed3a385064f688a947ec95fb062bca07d171abc1348532e6d4',
-              'baeae749763dd12907072dc884b10c03771d9dfc'),
-    KnownFile('AV/labels.txt', *_MIMLAL, 'data/Azotobacter_vinelandii/labels.txt',
-              417989, '243d24b8f32151d1a83d83283c9a8a5839910eeb0ff62c6916ce28a961efe3c5',
-              '78d61ff424519104a60983f06ad347c70a422746'),
-    KnownFile('HM/MIMLprotein_test.mat', *_DML, 'MIMLprotein_test.mat', 187899,
-              'edd31c73315d88ab05f93bf763dabc57fcd1f682faca0a9d7783fae506957b2e',
-              'a878bcd4a350aabb946666344420b749d90a332f'),
-    # All seven organisms in one file (MIML-DML's data/MIMLprotein.mat, >= 4 MiB). Only
-    # its git blob id is known; its internal layout could not be inspected here.
-    KnownFile('MIMLprotein/MIMLprotein.mat', *_DML, 'data/MIMLprotein.mat', None, None,
-              '2050c8ba471ebc60d67281eb84cc0e4cc526b41d'),
-]}
+# The pinned files, one per row (a table, so its rows run long):
+# path under the data root | source | path in the repository | size | sha256 | git blob id
+# MIMLprotein/MIMLprotein.mat holds all seven organisms (MIML-DML, >= 4 MiB); only its
+# git blob id is known, and its internal layout could not be inspected here.
+_PINNED = """
+image/miml_03_data.arff | kdis | data/miml_03_data.arff | 1516189 | 54f216425712b51a52f3e09a0be6ffaddddbc47e0406395f1e9ca288f4f5fd1b | 1809a44ef58042b169f17179e7553ec34d8b67e8
+image/miml_03_data.xml | kdis | data/miml_03_data.xml | 251 | 13dfbb670c7edd67f66ed94f061cc1280f35fb64ee167988a5be446de0d25371 | 4caf85ec4a4760b7d4dc1f0d9d493239f9cde1a1
+image/scene_MIML.mat | llmc | DataSets/Unnormalized/scene_MIML.mat | 2352624 | b62721aa0e98c8bcab38eea809417434e9b59c75bb931d341529ead42980be7c | 2a871989a45fcf1889f55c96d8b5e83a022164e2
+text/miml_text_data.arff | kdis | data/miml_text_data.arff | 3522691 | 2fa01ded03924c613bff32d70701177efad18bf4081e64ada6cc68d8e33fad25 | 3317f1d7719c5cd38580eecabb429da8e3cfe17f
+text/miml_text_data.xml | kdis | data/miml_text_data.xml | 312 | fdaa63af4909c4abb2e011906e0a5e65828dfb5431d3ba99efa855ab7a2232bc | 9f6aba3873168643b347997203d40b3eaaab0c2b
+GS/instances.txt | mimlal | data/Geobacter sulfurreducens/instances.txt | 1579183 | a1097c004638bba9da44dfe3f0b2b392ee3ae1601c36a6e4da04977aeb22a6fd | 6c5d6ecdf97b120f2c6703bbb5977578c016bcd5
+GS/labels.txt | mimlal | data/Geobacter sulfurreducens/labels.txt | 366818 | 2cdff74be1dc1323241ccd5794a8aec34f0e75c6be72af9d4c75dd94163d415a | 18ac393fbcc27ced809edef43bc511042310e5c4
+AV/instances.txt | mimlal | data/Azotobacter_vinelandii/instances.txt | 1627462 | b297441104d7f2ed3a385064f688a947ec95fb062bca07d171abc1348532e6d4 | baeae749763dd12907072dc884b10c03771d9dfc
+AV/labels.txt | mimlal | data/Azotobacter_vinelandii/labels.txt | 417989 | 243d24b8f32151d1a83d83283c9a8a5839910eeb0ff62c6916ce28a961efe3c5 | 78d61ff424519104a60983f06ad347c70a422746
+HM/MIMLprotein_test.mat | dml | MIMLprotein_test.mat | 187899 | edd31c73315d88ab05f93bf763dabc57fcd1f682faca0a9d7783fae506957b2e | a878bcd4a350aabb946666344420b749d90a332f
+MIMLprotein/MIMLprotein.mat | dml | data/MIMLprotein.mat | - | - | 2050c8ba471ebc60d67281eb84cc0e4cc526b41d
+"""
+
+
+def _known_file(row: str) -> KnownFile:
+    path, source, repo_path, size, sha256, blob = [
+        None if c.strip() == '-' else c.strip() for c in row.split('|')]
+    return KnownFile(path, *_SOURCES[source], repo_path, size and int(size), sha256, blob)
+
+
+KNOWN_FILES: Dict[str, KnownFile] = {
+    f.path: f for f in map(_known_file, _PINNED.strip().splitlines())}
 
 _WU = 'Wu et al. text format (instances.txt + labels.txt)'
 _ALL7 = 'MIML-DML MIMLprotein.mat holding all seven organisms (entry picked by shape)'

@@ -35,36 +35,42 @@ def bag_stats(bags: MIMLBags) -> Dict:
     }
 
 
-def dataset_stats(names: Optional[Sequence[str]] = None, root=None,
-                  verify: bool = True) -> List[Dict]:
-    r"""Table 1 for the registered data sets (all nine by default, in the paper's order).
-    A data set with no complete layout under the root is listed with ``available=False``
-    and :obj:`None` figures; one that is present but corrupt raises (never wrong numbers).
+def dataset_stats(names: Optional[Sequence] = None, root=None, verify: bool = True,
+                  **read_kwargs) -> List[Dict]:
+    r"""Table 1 for registered data sets or files (all nine registered ones by default,
+    in the paper's order). A registered data set with no complete layout under the root
+    is listed with ``available=False`` and :obj:`None` figures; one that is present but
+    corrupt raises (never wrong numbers), as does a path that cannot be read.
 
     Args:
-        names (sequence of str, optional): data sets to list. (default: all registered)
-        root (str or os.PathLike, optional): the data root (see
-            :func:`~gmiml.datasets.load_bags`). (default: :obj:`None`)
+        names (sequence, optional): data set names or paths (see
+            :func:`~gmiml.datasets.load_bags`). (default: all registered)
+        root (str or os.PathLike, optional): the data root for names. (default: :obj:`None`)
         verify (bool, optional): check pinned checksums. (default: :obj:`True`)
+        **read_kwargs: for paths: ``xml``, ``n_labels``, ``labels``, ``entry`` (see
+            :func:`gmiml.io.read_miml`).
 
     Returns:
-        list of dict: one dict with exactly the :data:`STATS_KEYS` per data set.
+        list of dict: one dict with exactly the :data:`STATS_KEYS` per data set (``name``:
+        the registered key, or the data set name read from the path).
     """
     from .errors import DatasetNotFoundError
-    from .load import load_bags
+    from .load import as_path, load_bags
     from .registry import dataset_names, resolve_name
 
-    keys = dataset_names() if names is None else [resolve_name(n) for n in names]
     rows = []
-    for key in keys:
+    for item in (dataset_names() if names is None else names):
+        path = as_path(item)
+        if path is not None:
+            rows.append(bag_stats(load_bags(path, **read_kwargs)))
+            continue
+        key = resolve_name(item)
         try:
             bags = load_bags(key, root, verify=verify)
         except DatasetNotFoundError:
             rows.append(dict({k: None for k in STATS_KEYS}, name=key, available=False))
             continue
-        row = bag_stats(bags)
-        row['name'] = key
-        rows.append(row)
+        rows.append(dict(bag_stats(bags), name=key))
     return rows
 
 

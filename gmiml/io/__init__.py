@@ -10,11 +10,14 @@ files have them.
   protein data of Wu, Huang & Zhou (2014).
 - :func:`read_miml_mat`: MATLAB ``.mat`` files (LAMDA ``bags`` + ``labels``/``targets``,
   and the MIML-DML ``MLprotein`` struct holding a train/test split).
+- :func:`read_miml`: any of these by path (file or folder), the format detected from the
+  content and extension (:func:`detect_format`, :data:`FORMATS`).
 """
 from .miml_bags import MIMLBags
 from .relational_arff import read_relational_arff, read_mulan_xml
 from .wu_protein import read_wu_protein
 from .miml_mat import read_miml_mat, mat_entry_shapes
+from .read_miml import FORMATS, UnsupportedFormatError, detect_format, read_miml
 
 __all__ = [
     'MIMLBags',
@@ -23,4 +26,8 @@ __all__ = [
     'read_wu_protein',
     'read_miml_mat',
     'mat_entry_shapes',
+    'read_miml',
+    'detect_format',
+    'FORMATS',
+    'UnsupportedFormatError',
 ]

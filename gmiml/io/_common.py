@@ -1,11 +1,12 @@
 """Helpers shared by the readers: text loading, fast numeric parsing with precise error
-locations, label coding."""
+locations, splitting rows into bags."""
 import os
+import warnings
 from typing import Callable, List
 
 import numpy as np
 
-__all__ = ['read_text', 'parse_numeric_rows', 'to_binary_labels', 'split_rows']
+__all__ = ['read_text', 'parse_numeric_rows', 'split_rows']
 
 
 def read_text(path: str, what: str = 'file') -> str:
@@ -37,39 +38,29 @@ def parse_numeric_rows(rows: List[str], delimiter: str,
     k]`` with one :func:`numpy.loadtxt` call. The caller has already checked that every
     row has the same number of fields. On a token that is not a number, calls
     ``on_bad(row, field, token)``, which must raise."""
+    def load(lines):
+        with warnings.catch_warnings():  # an empty line warns "input contained no data"
+            warnings.simplefilter('ignore', UserWarning)
+            return np.loadtxt(lines, delimiter=delimiter, dtype=np.float64, ndmin=2,
+                              comments=None)
+
     try:
-        return np.loadtxt(rows, delimiter=delimiter, dtype=np.float64, ndmin=2,
-                          comments=None)
+        return load(rows)
     except ValueError as e:
-        for j, row in enumerate(rows):
+        reason = e
+    # only on bad input: find the first row, then the first field, numpy refuses
+    for j, row in enumerate(rows):
+        try:
+            load([row])
+        except ValueError:
             for f, tok in enumerate(row.split(delimiter)):
                 try:
-                    float(tok)
+                    ok = load([tok]).size == 1  # an empty field loads as nothing
                 except ValueError:
+                    ok = False
+                if not ok:
                     on_bad(j, f, tok)
-        raise ValueError(f"could not parse numeric rows ({e})") from None
-
-
-def to_binary_labels(V: np.ndarray, where: Callable[[int, int], str]) -> np.ndarray:
-    r"""Maps a numeric label matrix coded :math:`\{0, 1\}` or :math:`\{-1, 1\}` to
-    ``uint8`` :math:`\{0, 1\}`. ``where(row, col)`` describes a position for the error
-    message (file, line, bag, label)."""
-    V = np.asarray(V)
-    ok01 = (V == 0) | (V == 1)
-    if ok01.all():
-        return V.astype(np.uint8)
-    okpm = (V == -1) | (V == 1)
-    if okpm.all():
-        return (V > 0).astype(np.uint8)
-    bad = ~(ok01 | okpm)
-    if bad.any():
-        r, c = np.argwhere(bad)[0]
-        raise ValueError(f"{where(r, c)}: label value {V[r, c].item():g} is outside {{0, 1}} / "
-                         f"{{-1, 1}}")
-    r0, c0 = np.argwhere(V == 0)[0]
-    r1, c1 = np.argwhere(V == -1)[0]
-    raise ValueError(f"labels mix the {{0, 1}} and {{-1, 1}} codings: 0 at {where(r0, c0)}, "
-                     f"-1 at {where(r1, c1)}")
+    raise ValueError(f"could not parse numeric rows ({reason})")
 
 
 def split_rows(X: np.ndarray, counts) -> List[np.ndarray]:

@@ -4,10 +4,9 @@ from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from gmiml.utils.validation import check_bags
+from gmiml.utils.validation import binary_labels, check_bags
 
 from .miml_bags import MIMLBags
-from ._common import to_binary_labels
 
 __all__ = ['read_miml_mat', 'mat_entry_shapes']
 
@@ -107,6 +106,8 @@ def _walk(obj_keys, get, where, entry, out, depth=0):
 def _load(path: str) -> List[_Candidate]:
     from scipy.io import loadmat
 
+    if os.path.isfile(path) and os.path.getsize(path) == 0:
+        raise ValueError(f"{path}: empty .mat file (0 bytes); truncated download?")
     try:
         m = loadmat(path, squeeze_me=False, struct_as_record=True)
     except FileNotFoundError:
@@ -231,7 +232,7 @@ def _labels(V, path, where, layout, n) -> np.ndarray:
         r, c = np.argwhere(~np.isfinite(V))[0]
         raise ValueError(f"{path}: {where} (bag {r}, label {c}): label value {V[r, c]} is "
                          f"not finite")
-    return to_binary_labels(V, lambda r, c: f"{path}: {where} (bag {r}, label {c})")
+    return binary_labels(V, lambda r, c: f"{path}: {where} (bag {r}, label {c})")
 
 
 def mat_entry_shapes(path) -> List[Tuple[int, int]]:

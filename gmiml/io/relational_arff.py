@@ -2,12 +2,14 @@ r"""Reader for Weka multi-instance ("relational") ARFF files with Mulan label XM
 import csv
 import os
 import re
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import numpy as np
 
+from gmiml.utils.validation import as_float32, binary_labels
+
 from .miml_bags import MIMLBags
-from ._common import parse_numeric_rows, read_text, split_rows, to_binary_labels
+from ._common import parse_numeric_rows, read_text, split_rows
 
 __all__ = ['read_relational_arff', 'read_mulan_xml']
 
@@ -75,6 +77,11 @@ def _parse_header(lines: List[str], path: str):
             if rel is None:
                 raise ValueError(f"{path}, line {i + 1}: '@end' without an open relational "
                                  f"attribute")
+            closed = _unquote(line[4:].strip())
+            if closed != rel[0]:
+                raise ValueError(f"{path}, line {i + 1}: '@end {closed}' closes the "
+                                 f"relational attribute {rel[0]!r} of line {rel[2]}; "
+                                 f"expected '@end {rel[0]}'")
             attrs.append((rel[0], 'relational', rel[1], rel[2]))
             rel = None
             continue
@@ -90,6 +97,10 @@ def _parse_header(lines: List[str], path: str):
                                  f"declaration {line[:80]!r}")
             name, typ = _unquote(m.group(1)), m.group(2).strip()
             tlow = typ.lower()
+            twice = [a for a in attrs if a[0] == name]
+            if twice and rel is None:
+                raise ValueError(f"{path}, line {i + 1}: attribute {name!r} is declared "
+                                 f"twice (first on line {twice[0][3]})")
             if rel is not None:
                 if tlow not in _NUMERIC:
                     raise ValueError(f"{path}, line {i + 1}: instance attribute {name!r} of "
@@ -114,7 +125,54 @@ def _parse_header(lines: List[str], path: str):
     raise ValueError(f"{path}: no @data section (truncated or not an ARFF file)")
 
 
-def read_relational_arff(arff_path, xml_path=None, *, name: str = '') -> MIMLBags:
+def _label_order(after, path: str, bag: str, xml_path, n_labels):
+    """The label names, in output order, and their positions among the attributes
+    ``after`` the bag attribute: from the Mulan XML, or the last ``n_labels`` attributes
+    (Mulan's convention). Every attribute after the bag must be a label (gmiml reads no
+    bag-level attributes), so nothing is ever dropped."""
+    names = [a[0] for a in after]
+    listing = names if len(names) <= 12 else names[:12] + ['...']
+    if n_labels is not None and (isinstance(n_labels, bool) or
+                                 not isinstance(n_labels, (int, np.integer)) or n_labels < 1):
+        raise ValueError(f"n_labels must be a positive integer, got {n_labels!r}")
+    if xml_path is not None:
+        xml = os.fspath(xml_path)
+        xml_names = read_mulan_xml(xml)
+        unknown = [n for n in xml_names if n not in names]
+        if unknown:
+            raise ValueError(f"{xml}: label(s) {unknown[:12]} named in the XML are not "
+                             f"attributes of {path} (the attributes after the bag "
+                             f"attribute {bag!r} are {listing})")
+        extra = [a for a in after if a[0] not in xml_names]
+        if extra:
+            raise ValueError(f"{path}, line {extra[0][3]}: attribute {extra[0][0]!r} follows "
+                             f"the bag attribute but is not a label of {xml}; every "
+                             f"attribute after the bag must be a label (bag-level "
+                             f"attributes are not supported)")
+        if n_labels is not None and n_labels != len(xml_names):
+            raise ValueError(f"n_labels={n_labels} but {xml} names {len(xml_names)} labels")
+        return xml_names, [names.index(n) for n in xml_names]
+    if n_labels is None:
+        raise ValueError(
+            f"{path}: which attributes are the labels? {len(names)} attribute(s) follow "
+            f"the bag attribute {bag!r}: {listing}. Give the Mulan label XML (xml_path=, "
+            f"or for load_bags a .xml of the same stem next to the file) or the number of "
+            f"labels n_labels= (the last n_labels attributes are the labels, as in Mulan; "
+            f"for this file n_labels={len(names)} if all of them are labels)")
+    if n_labels > len(names):
+        raise ValueError(f"{path}: n_labels={n_labels} but only {len(names)} attribute(s) "
+                         f"follow the bag attribute {bag!r}: {listing}")
+    if n_labels < len(names):
+        a = after[len(names) - n_labels - 1]
+        raise ValueError(f"{path}, line {a[3]}: attribute {a[0]!r} follows the bag "
+                         f"attribute but is not among the last n_labels={n_labels} "
+                         f"(the labels); every attribute after the bag must be a label "
+                         f"(bag-level attributes are not supported)")
+    return names, list(range(len(names)))
+
+
+def read_relational_arff(arff_path, xml_path=None, *, n_labels: Optional[int] = None,
+                         name: str = '') -> MIMLBags:
     r"""Reads a MIML data set stored as a Weka multi-instance ARFF file (the
     ``kdis-lab/MIML`` / Mulan layout used by the MIML image and text data).
 
@@ -131,10 +189,13 @@ def read_relational_arff(arff_path, xml_path=None, *, name: str = '') -> MIMLBag
 
     Args:
         arff_path (str or os.PathLike): the ``.arff`` file.
-        xml_path (str or os.PathLike, optional): the Mulan label XML; when given, its names
-            must be exactly the label attributes of the ARFF, and the label columns follow the
-            XML order. Without it, every attribute after the bag is a label, named as in the
-            ARFF. (default: :obj:`None`)
+        xml_path (str or os.PathLike, optional): the Mulan label XML; its names must be
+            exactly the attributes after the bag attribute, and the label columns follow the
+            XML order. (default: :obj:`None`)
+        n_labels (int, optional): without the XML, the number of labels: the last
+            ``n_labels`` attributes (Mulan's convention), which must be all the attributes
+            after the bag. One of ``xml_path`` and ``n_labels`` is required: a file alone
+            does not say which attributes are labels. (default: :obj:`None`)
         name (str, optional): the data set's name. (default: the file stem)
 
     Returns:
@@ -147,8 +208,9 @@ def read_relational_arff(arff_path, xml_path=None, *, name: str = '') -> MIMLBag
             the wrong number of fields, an empty bag, an instance with the wrong number of
             features, a missing (``?``), non-numeric, NaN or infinite value, a label value
             outside :math:`\{0, 1\}` / :math:`\{-1, 1\}`, duplicate bag ids, an unterminated
-            quote (truncated file), or XML names that do not match the ARFF labels. The
-            message names the file, the line and the bag.
+            quote (truncated file), neither ``xml_path`` nor ``n_labels``, or XML names /
+            ``n_labels`` that do not match the attributes after the bag. The message names
+            the file, the line and the bag.
     """
     path = os.fspath(arff_path)
     text = read_text(path)
@@ -174,21 +236,22 @@ def read_relational_arff(arff_path, xml_path=None, *, name: str = '') -> MIMLBag
         if a[1] != 'nominal':
             raise ValueError(f"{path}, line {a[3]}: label attribute {a[0]!r} has type "
                              f"{a[1]!r}; labels must be nominal {{0,1}} or {{-1,1}}")
+        if not set(a[2]) <= {'0', '1', '-1', '+1'}:
+            raise ValueError(f"{path}, line {a[3]}: label attribute {a[0]!r} declares the "
+                             f"values {{{','.join(a[2][:8])}}}; labels must be {{0,1}} or "
+                             f"{{-1,1}}")
+    names, order = _label_order(label_attrs, path, attrs[r][0], xml_path, n_labels)
     n_fields = r + 1 + len(label_attrs)
 
-    data_lines, lines_no = [], []
-    for i in range(start, len(lines)):
-        s = lines[i]
-        st = s.strip()
-        if not st or st.startswith('%'):
-            continue
-        if st.startswith('{'):
-            raise ValueError(f"{path}, line {i + 1}: sparse ARFF data lines are not "
-                             f"supported")
-        data_lines.append(s)
-        lines_no.append(i + 1)
-    if not data_lines:
+    data = [(i + 1, s) for i, s in enumerate(lines[start:], start)
+            if s.strip() and not s.lstrip().startswith('%')]
+    sparse = [n for n, s in data if s.lstrip().startswith('{')]
+    if sparse:
+        raise ValueError(f"{path}, line {sparse[0]}: sparse ARFF data lines are not "
+                         f"supported")
+    if not data:
         raise ValueError(f"{path}: the @data section holds no bags")
+    lines_no, data_lines = [n for n, _ in data], [s for _, s in data]
     first = data_lines[0]
     cut = first.find(',')
     quote = "'" if cut >= 0 and first[cut + 1:cut + 2] == "'" else '"'
@@ -261,37 +324,25 @@ def read_relational_arff(arff_path, xml_path=None, *, name: str = '') -> MIMLBag
         raise ValueError(f"{path}, line {lines_no[b]} (bag {bag_ids[b]!r}): {what} at "
                          f"instance {k}, feature {f}")
 
-    X = parse_numeric_rows(flat, ',', bad_value).astype(np.float32)
-    finite = np.isfinite(X).all(axis=1)
-    if not finite.all():
-        j = np.flatnonzero(~finite)[0]
-        b, k = _owners(counts)[j]
-        f = int(np.flatnonzero(~np.isfinite(X[j]))[0])
-        raise ValueError(f"{path}, line {lines_no[b]} (bag {bag_ids[b]!r}): non-finite "
-                         f"value {X[j, f]} at instance {k}, feature {f}")
+    def bad_float(ix):
+        b, k = _owners(counts)[ix[0]]
+        return (f"{path}, line {lines_no[b]} (bag {bag_ids[b]!r})",
+                f"instance {k}, feature {ix[1]}")
+
+    X = as_float32(parse_numeric_rows(flat, ',', bad_value), bad_float)
     bags = split_rows(X, counts)
 
-    names = [a[0] for a in label_attrs]
+    arff_names = [a[0] for a in label_attrs]
 
     def where(b, c):
-        return f"{path}, line {lines_no[b]} (bag {bag_ids[b]!r}), label {names[c]!r}"
+        return f"{path}, line {lines_no[b]} (bag {bag_ids[b]!r}), label {arff_names[c]!r}"
 
     def bad_label(b, c, tok):
         raise ValueError(f"{where(b, c)}: label value {tok.strip()[:30]!r} is not a "
                          f"number in {{0, 1}} / {{-1, 1}}")
 
     V = parse_numeric_rows([','.join(row[r + 1:]) for row in rows], ',', bad_label)
-    Y = to_binary_labels(V, where)
-    if xml_path is not None:
-        xml_names = read_mulan_xml(xml_path)
-        missing = [n for n in xml_names if n not in names]
-        extra = [n for n in names if n not in xml_names]
-        if missing or extra:
-            raise ValueError(f"{os.fspath(xml_path)}: label names do not match the label "
-                             f"attributes of {path} (in the XML only: {missing}; in the "
-                             f"ARFF only: {extra})")
-        Y = Y[:, [names.index(n) for n in xml_names]]
-        names = xml_names
+    Y = binary_labels(V, where)[:, order]
     return MIMLBags(
         bags=bags, Y=Y, label_names=names, bag_ids=bag_ids if has_id else None,
         name=name or os.path.splitext(os.path.basename(path))[0],

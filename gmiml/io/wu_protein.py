@@ -4,8 +4,10 @@ from typing import List
 
 import numpy as np
 
+from gmiml.utils.validation import as_float32, binary_labels
+
 from .miml_bags import MIMLBags
-from ._common import parse_numeric_rows, read_text, split_rows, to_binary_labels
+from ._common import parse_numeric_rows, read_text, split_rows
 
 __all__ = ['read_wu_protein']
 
@@ -64,12 +66,13 @@ class _Records:
         """All data rows as one float64 matrix; every row must have the same length."""
         tabs = np.fromiter((s.count('\t') for s in self.rows), dtype=np.int64,
                            count=len(self.rows))
-        bad = np.flatnonzero(tabs != tabs[0])
+        common = np.bincount(tabs).argmax()  # the wrong row is the one off the majority
+        bad = np.flatnonzero(tabs != common)
         if bad.size:
             j = bad[0]
             raise ValueError(f"{self.where(j)}: {tabs[j] + 1} tab-separated {kind} values, "
-                             f"expected {tabs[0] + 1} (as on line {self.row_lines[0]}); "
-                             f"ragged or truncated row")
+                             f"expected {common + 1} (as on {np.sum(tabs == common)} of "
+                             f"{len(tabs)} rows); ragged or truncated row")
 
         def on_bad(j, f, tok):
             what = 'empty field' if not tok.strip() else f"non-numeric value {tok[:30]!r}"
@@ -122,31 +125,31 @@ def read_wu_protein(instances_path, labels_path, *, name: str = '') -> MIMLBags:
             raise ValueError(f"{ipath}, line {inst.id_lines[k]}: bag id {i!r} appears twice "
                              f"(first on line {inst.id_lines[seen[i]]})")
         seen[i] = k
-    if len(lab.ids) != len(inst.ids):
-        raise ValueError(f"{lpath} has {len(lab.ids)} bags but {ipath} has "
-                         f"{len(inst.ids)}; the two files must list the same bags in the "
-                         f"same order")
     for k, (a, b) in enumerate(zip(inst.ids, lab.ids)):
         if a != b:
             raise ValueError(f"bag {k}: id {a!r} in {ipath} (line {inst.id_lines[k]}) but "
                              f"{b!r} in {lpath} (line {lab.id_lines[k]}); the files must "
                              f"list the same bags in the same order")
+    if len(lab.ids) != len(inst.ids):
+        short, more = (lab, inst) if len(lab.ids) < len(inst.ids) else (inst, lab)
+        k = len(short.ids)
+        raise ValueError(f"{lpath} has {len(lab.ids)} bags but {ipath} has "
+                         f"{len(inst.ids)}: {more.path} goes on with bag {more.ids[k]!r} "
+                         f"(line {more.id_lines[k]}) after the last bag of {short.path} "
+                         f"({short.ids[-1]!r}, line {short.id_lines[-1]}); the two files "
+                         f"must list the same bags in the same order (truncated file?)")
     multi = np.flatnonzero(lab.counts != 1)
     if multi.size:
         k = multi[0]
         raise ValueError(f"{lpath}, line {lab.id_lines[k]}: bag {lab.ids[k]!r} has "
                          f"{lab.counts[k]} label rows, expected exactly 1")
 
-    X = inst.matrix('feature').astype(np.float32)
-    finite = np.isfinite(X).all(axis=1)
-    if not finite.all():
-        j = int(np.flatnonzero(~finite)[0])
-        f = int(np.flatnonzero(~np.isfinite(X[j]))[0])
-        raise ValueError(f"{inst.where(j)}: non-finite value {X[j, f]} at feature {f}")
+    X = as_float32(inst.matrix('feature'), lambda ix: (inst.where(ix[0]),
+                                                       f"feature {ix[1]}"))
     bags = split_rows(X, inst.counts)
 
     V = lab.matrix('label')
-    Y = to_binary_labels(
+    Y = binary_labels(
         V, lambda r, c: f"{lpath}, line {lab.row_lines[r]} (bag {lab.ids[r]!r}), label {c}")
     meta = {'format': 'wu_protein', 'files': [ipath, lpath]}
     if inst.dropped_trailing or lab.dropped_trailing:

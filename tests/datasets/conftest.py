@@ -8,6 +8,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'io'))
 
+from local_servers import closed_port_url, http_mirror  # noqa: E402,F401  (fixtures)
+
 
 @pytest.fixture
 def small_protein():
@@ -18,3 +20,4 @@ def small_protein():
     Y = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [0, 1, 1], [1, 0, 1]],
                  dtype=np.uint8)
     return bags, Y
+

@@ -5,7 +5,7 @@ import pytest
 
 from gmiml.datasets import (ChecksumMismatchError, DatasetNotFoundError, is_available,
                             load_bags, locate)
-from gmiml.datasets.load import file_sha256, git_blob_id
+from gmiml.datasets.checksums import file_sha256, git_blob_id
 from gmiml.datasets.registry import KNOWN_FILES
 
 from miml_writers import arff_text, cell, mulan_xml, save_mat, write_wu_files
@@ -152,3 +152,72 @@ def test_real_corrupt_copy(data_root, tmp_path):
         load_bags('HM', root=tmp_path)
     with pytest.raises(ValueError, match='truncated or corrupt'):
         load_bags('HM', root=tmp_path, verify=False)
+
+
+# --- load by path ----------------------------------------------------------------------
+
+def test_load_by_path_every_form(tmp_path, small_protein, monkeypatch):
+    bags, Y = small_protein
+    write_wu_files(tmp_path / 'mine', bags, Y)
+    a = load_bags(tmp_path / 'mine')                      # a Path to a folder
+    b = load_bags(str(tmp_path / 'mine' / 'instances.txt'))  # a str with a folder part
+    monkeypatch.chdir(tmp_path)
+    c = load_bags('./mine')
+    for out in (a, b, c):
+        np.testing.assert_array_equal(out.Y, Y)
+        assert out.name == 'mine' and out.meta['root'] is None
+        assert out.meta['layout'] == 'wu_protein'
+    assert a.meta['sha256'][str(tmp_path / 'mine' / 'labels.txt')] == \
+        file_sha256(tmp_path / 'mine' / 'labels.txt')
+    (tmp_path / 'x.arff').write_text(arff_text(bags, Y, ['a', 'b', 'c']))
+    out = load_bags('x.arff', n_labels=3)                 # a bare file name with a suffix
+    assert out.label_names == ['a', 'b', 'c']
+
+
+def test_registered_name_wins_over_a_folder_of_that_name(data_root, tmp_path, monkeypatch,
+                                                         small_protein):
+    bags, Y = small_protein
+    write_wu_files(tmp_path / 'GS', bags, Y)
+    monkeypatch.chdir(tmp_path)
+    assert load_bags('GS', root=data_root).n_bags == 379
+    assert load_bags('./GS').n_bags == 6
+
+
+@pytest.mark.parametrize('args,kw,error,match', [
+    (('no_such_set', ), {}, KeyError, r"unknown MIML data set 'no_such_set'; known: .*; nor is "
+                                      r"'no_such_set' an existing file or folder"),
+    (('missing.arff', ), {}, FileNotFoundError, r"missing.arff: no such file or folder"),
+    (('./nowhere', ), {}, FileNotFoundError, r"nowhere: no such file or folder"),
+    ((42, ), {}, TypeError, r"expected a data set name or a path, got int"),
+    (('./mine', 'somewhere'), {}, ValueError, r"root= and download= apply to registered data "
+                                              r"set names; a path is read as it is"),
+    (('./mine', ), {'download': True}, ValueError, r"root= and download= apply"),
+    (('GS', ), {'n_labels': 3}, ValueError, r"load_bags\('GS'\): n_labels= apply to paths"),
+    (('HM', ), {'entry': 1, 'xml': 'a.xml'}, ValueError, r"xml, entry= apply to paths"),
+])
+def test_load_bad_arguments(tmp_path, small_protein, monkeypatch, args, kw, error, match):
+    write_wu_files(tmp_path / 'mine', *small_protein)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(error, match=match):
+        load_bags(*args, **kw)
+
+
+def test_glob_arff_without_xml_takes_the_registered_label_count(tmp_path, small_protein):
+    bags, Y = small_protein
+    (tmp_path / 'DM').mkdir()
+    (tmp_path / 'DM' / 'fly.arff').write_text(arff_text(bags, Y, ['a', 'b', 'c']))
+    with pytest.raises(ValueError, match=r"n_labels=1035 but only 3 attribute\(s\) follow"):
+        load_bags('DM', root=tmp_path)
+
+
+@pytest.mark.parametrize('rel,kw', [('GS', {}), ('AV/instances.txt', {}),
+                                    ('HM/MIMLprotein_test.mat', {}),
+                                    ('text/miml_text_data.arff', {}),
+                                    ('image/miml_03_data.arff', {}),
+                                    ('image/scene_MIML.mat', {})])
+def test_real_by_path_equals_by_name(data_root, rel, kw):
+    out = load_bags(data_root / rel, **kw)
+    key = rel.split('/')[0]
+    ref = load_bags(key, root=data_root)
+    np.testing.assert_array_equal(out.Y, ref.Y)
+    assert all(np.array_equal(x, y) for x, y in zip(out.bags, ref.bags))

@@ -14,6 +14,27 @@ def _toy(n=4, d=3, L=2, seed=0):
     return bags, Y
 
 
+def _split(tr_bags, tr_Y, te_bags, te_Y):
+    s = np.empty((1, 1), dtype=[('train_bags', object), ('train_target', object),
+                                ('test_bags', object), ('test_target', object)])
+    s[0, 0]['train_bags'], s[0, 0]['train_target'] = cell(tr_bags), tr_Y
+    s[0, 0]['test_bags'], s[0, 0]['test_target'] = cell(te_bags), te_Y
+    return s
+
+
+def _strings(names):
+    c = np.empty((len(names), 1), dtype=object)
+    for i, n in enumerate(names):
+        c[i, 0] = n
+    return c
+
+
+def _with_bag(bags, k, value):
+    c = cell(bags)
+    c[k, 0] = value
+    return c
+
+
 def test_bags_in_rows_01(tmp_path):
     bags, Y = _toy()
     p = save_mat(tmp_path / 'a.mat', bags=cell(bags), labels=Y.astype(float),
@@ -110,6 +131,27 @@ def test_multi_entry_struct_array(tmp_path):
     (lambda b, Y: dict(bags=cell(b), labels=Y, class_name=np.array([['a']], dtype=object)),
      '1 label names for 2 labels'),
     (lambda b, Y: dict(X=cell(b), Y=Y), r"no MIML data found.*\['X', 'Y'\]"),
+    (lambda b, Y: dict(bags=np.array([[b[0], b[1]], [b[2], b[3]]], dtype=object), labels=Y),
+     r"bags is a \(2, 2\) cell array; expected a vector of bags"),
+    (lambda b, Y: dict(bags=_with_bag(b, 1, 'text'), labels=Y),
+     r"bags\[1\] holds <U4 data; expected a numeric \[n_i, d\] matrix"),
+    (lambda b, Y: dict(bags=cell(b), labels=np.ones((4, 2, 2))),
+     r"labels must be a numeric 2-D label matrix, got float64 of shape \(4, 2, 2\)"),
+    (lambda b, Y: dict(bags=cell(b), labels=_strings(['a', 'b', 'c', 'd'])),
+     r"labels must be a numeric 2-D label matrix, got object"),
+    (lambda b, Y: dict(bags=_with_bag(b, 2, np.array([[1e39, 0, 0]])), labels=Y),
+     r"bags\[2\]: feature value 1e\+39 at instance 0, feature 0 overflows float32"),
+    (lambda b, Y: dict(bags=cell(b), labels=Y, class_name=np.array([[1.0, 2.0]])),
+     r"class_name must be a cell array of strings, got float64"),
+    (lambda b, Y: dict(bags=cell(b), labels=Y, bag_ids=_strings(['x', 'y', 'z'])),
+     r"3 bag ids for 4 bags"),
+    (lambda b, Y: dict(MLprotein=_split(b[:3], Y[:3].T, b[3:], np.ones((4, 1)))),
+     r"MLprotein\.train_target has 2 labels but test_target has 4"),
+    (lambda b, Y: dict(MLprotein=_split(b[:3], Y[:3].T, [np.ones((1, 4))], Y[3:].T)),
+     r"train bags have 3 features, test bags 4"),
+    (lambda b, Y: dict(train_bags=cell(b[:2]), train_target=Y[:2].T, test_bags=cell(b[2:])),
+     r"no MIML data found .* top-level variables: \['train_bags', 'train_target', "
+     r"'test_bags'\]"),
 ])
 def test_bad_content(tmp_path, make, match):
     bags, Y = _toy()
@@ -149,3 +191,23 @@ def test_real_hm_union(data_root):
     assert out.Y.sum(1).min() == 1 and out.Y.sum(0).min() == 1
     assert (out.Y[:152].sum(0) == 0).sum() == 85  # labels absent from the stored train half
     assert out.Y.sum() == 987  # 3.247 labels per bag
+
+
+def test_layout_and_split_arguments(tmp_path):
+    bags, Y = _toy()
+    p = save_mat(tmp_path / 'ok.mat', bags=cell(bags), labels=Y)
+    with pytest.raises(ValueError, match=r"with label_layout='labels_x_bags' it needs 4 "
+                                         r"columns"):
+        read_miml_mat(p, label_layout='labels_x_bags')
+    with pytest.raises(ValueError, match=r"split 3 out of range; .* holds 1 split"):
+        read_miml_mat(p, split=3)
+
+
+def test_empty_and_v73_files(tmp_path):
+    (tmp_path / 'empty.mat').write_bytes(b'')
+    with pytest.raises(ValueError, match=r"empty.mat: empty .mat file \(0 bytes\)"):
+        read_miml_mat(tmp_path / 'empty.mat')
+    head = b'MATLAB 7.3 MAT-file, Platform: GLNXA64'.ljust(116) + bytes(8) + b'\x00\x02IM'
+    (tmp_path / 'v73.mat').write_bytes(head + bytes(384) + b'\x89HDF\r\n\x1a\n' + bytes(64))
+    with pytest.raises(ValueError, match=r"v7.3 \(HDF5\) files are not supported"):
+        read_miml_mat(tmp_path / 'v73.mat')
