@@ -1,4 +1,5 @@
-r"""The MIML methods GLEMIML is compared with in the paper's Table 2.
+r"""The MIML methods GLEMIML is compared with in the paper's Table 2, and the classic
+label-enhancement methods its label enhancer is compared with (LP, GLLE).
 
 Names are imported lazily (each method pulls in scikit-learn / torch pieces of its own).
 """
@@ -13,6 +14,8 @@ _LAZY = {
     'MIMLRBF': 'gmiml.baselines.mimlrbf',
     'MIMLWEL': 'gmiml.baselines.mimlwel',
     'KISAR': 'gmiml.baselines.kisar',
+    'LP': 'gmiml.baselines.lp',
+    'GLLE': 'gmiml.baselines.glle',
 }
 
 __all__ = list(_LAZY)

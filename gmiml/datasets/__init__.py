@@ -14,6 +14,7 @@ from .registry import REGISTRY, dataset_names, get_info, resolve_name
 from .splits import iterative_stratification, kfold_split, train_val_test_split
 from .stats import dataset_stats
 from .synthetic import make_synthetic_miml
+from .synthetic_ldl import make_synthetic_ldl
 
 __all__ = [
     'load_bags',
@@ -30,6 +31,7 @@ __all__ = [
     'kfold_split',
     'iterative_stratification',
     'make_synthetic_miml',
+    'make_synthetic_ldl',
     'dataset_stats',
     'download_dataset',
     'download_datasets',

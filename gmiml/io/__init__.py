@@ -12,12 +12,17 @@ files have them.
   and the MIML-DML ``MLprotein`` struct holding a train/test split).
 - :func:`read_miml`: any of these by path (file or folder), the format detected from the
   content and extension (:func:`detect_format`, :data:`FORMATS`).
+- :func:`read_ldl_mat`: label-distribution data (features + known label distributions,
+  one row per instance) in a ``.mat`` file, as :class:`LDLData`; for evaluating label
+  enhancement.
 """
 from .miml_bags import MIMLBags
 from .relational_arff import read_relational_arff, read_mulan_xml
 from .wu_protein import read_wu_protein
 from .miml_mat import read_miml_mat, mat_entry_shapes
 from .read_miml import FORMATS, UnsupportedFormatError, detect_format, read_miml
+from .ldl_data import LDLData
+from .ldl_mat import read_ldl_mat
 
 __all__ = [
     'MIMLBags',
@@ -30,4 +35,6 @@ __all__ = [
     'detect_format',
     'FORMATS',
     'UnsupportedFormatError',
+    'LDLData',
+    'read_ldl_mat',
 ]
