@@ -1,5 +1,9 @@
 """Shared pieces of the baseline tests: planted synthetic data and the check that a method
-learns it and beats the label-frequency predictor."""
+learns it and beats the label-frequency predictor; for the label-enhancement baselines,
+the anchor table and the real LDL files."""
+import csv
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -42,3 +46,57 @@ def check_learns():
         assert mean_average_precision(Y_te, S) > mean_average_precision(Y_te, freq) + map_margin
         return S
     return check
+
+
+# --- label enhancement (LP, GLLE) ---------------------------------------------------
+ANCHORS = Path(__file__).resolve().parents[2] / 'benchmarks' / 'reference' / \
+    'le_recovery_anchors.csv'
+MEASURES = ('chebyshev', 'clark', 'canberra', 'kl', 'cosine', 'intersection')
+
+
+def _anchor(dataset: str, method: str) -> dict:
+    """The anchor row of ``method`` on ``dataset`` as ``{measure: float}``."""
+    with open(ANCHORS, newline='') as f:
+        for row in csv.DictReader(f):
+            if row['dataset'] == dataset and row['method'] == method:
+                return {m: float(row[m]) for m in MEASURES}
+    raise KeyError(f'{ANCHORS}: no row for {method} on {dataset}')
+
+
+def _real_ldl(data_root, name: str):
+    """(X, D, L) of ``ldl/<name>.mat`` under the data root; skips when it is absent."""
+    from gmiml.io import read_ldl_mat
+    from gmiml.utils import logical_from_distribution
+
+    p = data_root / 'ldl' / f'{name}.mat'
+    if not p.is_file():
+        pytest.skip(f'{p} not present (the LDL files are optional)')
+    d = read_ldl_mat(p)
+    return d.X, d.D, logical_from_distribution(d.D)
+
+
+def _measures(D, R) -> dict:
+    """The six measures under the anchor table's column names."""
+    from gmiml.metrics import evaluate_distribution
+
+    m = evaluate_distribution(D, R)
+    m['kl'] = m.pop('kl_divergence')
+    return m
+
+
+@pytest.fixture(scope='session')
+def le_anchor():
+    """``le_anchor(dataset, method) -> {measure: value}`` from the anchor table."""
+    return _anchor
+
+
+@pytest.fixture(scope='session')
+def real_ldl(data_root):
+    """``real_ldl(name) -> (X, D, L)`` of ``ldl/<name>.mat``; skips when it is absent."""
+    return lambda name: _real_ldl(data_root, name)
+
+
+@pytest.fixture(scope='session')
+def le_measures():
+    """``le_measures(D, R)``: the six measures under the anchor table's column names."""
+    return _measures
