@@ -14,7 +14,8 @@ atomically to <out>/cells/<protocol>/<method>/<dataset>/seed<S>.json, with its t
 predictions in a .npz beside it; a rerun skips finished cells (--force recomputes them,
 --retry-failed recomputes the failed ones), so an interrupted run resumes where it stopped.
 Outputs in <out>: table1.md, table2.md/.csv/.json, table3.md/.csv, table4.md/.json (from
-le_recovery.py), cd_diagram*.png, plots/*.png, environment.json, logs/. The README is
+le_recovery.py), cd_diagram*.png, plots/*.png (with le_recovery.png and
+image_label_significance.png from le_figures.py), environment.json, logs/. The README is
 changed only with --update-readme.
 
 Exit codes: 0 all done; 1 a method failed on some cell (or Table 4 failed); 2 bad arguments;
@@ -121,6 +122,27 @@ def _table4(out: Path, quick: bool) -> int:
     if rc:
         say(f'Table 4 failed: le_recovery.main returned {rc}', err=True)
     return 1 if rc else 0
+
+
+def _le_figures(out: Path, quick: bool) -> int:
+    """The label-significance figure of a few image bags (issue 11, item 5), next to
+    Table 4; skipped with a message when the image data or le_figures.py is missing."""
+    if not (HERE / 'le_figures.py').exists():
+        say('label-significance figure skipped: benchmarks/le_figures.py is not in this '
+            'checkout')
+        return 0
+    import le_figures
+    try:
+        path = le_figures.image_significance_figure(out, quick=quick)
+    except FileNotFoundError as e:
+        say(f"label-significance figure skipped: image data missing "
+            f"({str(e).splitlines()[0]})")
+        return 0
+    except Exception as e:  # noqa: BLE001 - the tables are written; report and go on
+        say(f'label-significance figure failed: {type(e).__name__}: {e}', err=True)
+        return 1
+    say(f'label-significance figure: {path}')
+    return 0
 
 
 def main(argv=None) -> int:
@@ -254,6 +276,8 @@ def main(argv=None) -> int:
         say(f'cannot write the tables in {out}: {type(e).__name__}: {e}', err=True)
         return 4
     rc4 = _table4(out, quick) if opts.le else 0
+    if opts.le and opts.plots:
+        rc4 = _le_figures(out, quick) or rc4
     if opts.update_readme:
         ok = update_readme(REPO / 'README.md', out, env)
         say('README.md results block updated' if ok else 'README.md has no results block')

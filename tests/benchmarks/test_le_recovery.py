@@ -142,3 +142,21 @@ def test_glemiml_bags_of_one_quick(le, mats, tmp_path):
         'GLEMIML']
     assert r['seeds'] == [0] and 0 <= r['mean']['chebyshev'] <= 1
     assert 'glemiml' in r['source'].lower()
+
+
+def test_run_all_skips_image_figure_without_data(le, tmp_path, capsys):
+    import run_all
+    assert run_all._le_figures(tmp_path / 'o', quick=True) == 0
+    assert 'label-significance figure skipped: image data missing (' in \
+        capsys.readouterr().out
+    assert not (tmp_path / 'o' / 'plots' / 'image_label_significance.png').exists()
+
+
+@pytest.mark.real_data
+@pytest.mark.slow
+def test_image_significance_figure(data_root, tmp_path):
+    import le_figures
+    path = le_figures.image_significance_figure(tmp_path, quick=True, root=data_root,
+                                                n_bags=4)
+    assert path == tmp_path / 'plots' / 'image_label_significance.png'
+    assert path.stat().st_size > 5000
