@@ -85,11 +85,23 @@ def recovery_figure(recovered: Dict[str, Tuple[np.ndarray, np.ndarray, Dict]], p
     _save(fig, path)
 
 
+def _pick_bags(Y: np.ndarray, idx: np.ndarray, n: int) -> np.ndarray:
+    """Up to ``n`` bags of ``idx``: ``n - n // 3`` with several labels (where the
+    significance has something to split) and the rest with one, each group evenly
+    spaced; fewer multi-label bags leave their places to single-label ones."""
+    multi, single = idx[Y[idx].sum(1) > 1], idx[Y[idx].sum(1) <= 1]
+    k = min(len(multi), n - n // 3)
+
+    def spaced(a, m):
+        return a[np.linspace(0, len(a) - 1, m).round().astype(int)] if m else a[:0]
+    return np.concatenate([spaced(multi, k), spaced(single, min(len(single), n - k))])
+
+
 def image_significance_figure(out: Path, quick: bool = False, seed: int = 0,
                               n_bags: int = 6, root=None) -> Path:
     """Fits GLEMIML (default parameters; ``quick``: 5 epochs) on the image data's
-    library train/validation split and draws, for ``n_bags`` test bags (every
-    ``len(test) // n_bags``-th), the recovered label significance
+    library train/validation split and draws, for ``n_bags`` test bags (two thirds with
+    several labels, evenly spaced), the recovered label significance
     (``clf.label_distribution``) next to the logical labels divided by their count.
     Raises FileNotFoundError (or DatasetNotFoundError) when the image data is missing.
     Returns the PNG's path."""
@@ -103,7 +115,7 @@ def image_significance_figure(out: Path, quick: bool = False, seed: int = 0,
     bags = list(data.bags)
     clf.fit([bags[i] for i in tr], data.Y[tr],
             eval_set=([bags[i] for i in va], data.Y[va]))
-    pick = te[np.arange(n_bags) * max(1, len(te) // n_bags)][:n_bags]
+    pick = _pick_bags(data.Y, te, n_bags)
     D = clf.label_distribution([bags[i] for i in pick], data.Y[pick])
     names = list(data.label_names) if data.label_names is not None else \
         [f'y{j + 1}' for j in range(data.Y.shape[1])]

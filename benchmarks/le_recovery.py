@@ -129,7 +129,8 @@ def resolve_method(token: str) -> Method:
             except (ImportError, AttributeError) as e:
                 errors.append(f'{spec} ({type(e).__name__}: {e})')
                 continue
-            note = f"fallback, not importable: {'; '.join(errors)}" if errors else ''
+            note = ('fallback: ' + '; '.join(e.split(': ')[0] + ')' for e in errors)
+                    + ' not importable') if errors else ''
             return Method(token, spec, obj, note)
         raise ValueError(f"--methods: {token} cannot be imported: {'; '.join(errors)}")
     if ':' not in token:
@@ -180,6 +181,7 @@ def parse_args(argv):
 
 def data_files(opts) -> Dict[str, Path]:
     """``{name: path}`` of the data sets; FileNotFoundError naming a missing file."""
+    opts.where = {}
     if opts.data:
         files = [Path(d).expanduser() for d in opts.data]
     else:
@@ -191,6 +193,7 @@ def data_files(opts) -> Dict[str, Path]:
             raise FileNotFoundError(f"no LDL data: {', '.join(missing)} not found (data "
                                     f"root from {how}); put sj.mat and ns.mat in "
                                     f"{root / 'ldl'} or pass --data")
+        opts.where = {f: f'ldl/{f.name} under the data root ({how})' for f in files}
     out = {}
     for f in files:
         if not f.is_file():
@@ -360,7 +363,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     with _limit_threads(opts.threads):
         for dname, d in data.items():
             L = logical_from_distribution(d.D)
-            ds = {'path': d.path, 'features_key': d.features_key,
+            ds = {'path': opts.where.get(files[dname], d.path),
+                  'features_key': d.features_key,
                   'distributions_key': d.distributions_key, 'n_instances': len(d.X),
                   'n_features': d.X.shape[1], 'n_labels': d.D.shape[1],
                   'relevant_per_instance': float(L.sum(1).mean()), 'methods': {}}
