@@ -151,8 +151,8 @@ def _seeds(text: str) -> List[int]:
             a, _, b = part.strip().partition('-')
             out += list(range(int(a), int(b) + 1)) if b else [int(a)]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seeds like 0,1,2 or 0-2, got {text!r}") \
-            from None
+        raise argparse.ArgumentTypeError(
+            f"expected seeds like 0,1,2 or 0-2, got {text!r}") from None
     if not out or len(set(out)) != len(out) or min(out) < 0:
         raise argparse.ArgumentTypeError(f"expected distinct seeds >= 0, got {text!r}")
     return out
@@ -329,7 +329,8 @@ def write_tables(out: Path, result: Dict) -> None:
         if anchors:
             lines += ['', f'Anchors measured outside this repository '
                       f'(benchmarks/reference/le_recovery_anchors.csv) on {dname}:', '',
-                      '| method | ' + ' | '.join(names[m] for m in MEASURES) + ' | source |',
+                      '| method | ' + ' | '.join(names[m] for m in MEASURES)
+                      + ' | source |',
                       '|' + '---|' * (len(MEASURES) + 2)]
             lines += [f"| {_md(m)} | " + ' | '.join(_fmt(a[k]) for k in MEASURES)
                       + f" | {_md(a['source'])} |" for m, a in anchors.items()]

@@ -4,9 +4,10 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
-from gmiml.utils.label_distribution import _logical
+from gmiml.utils.label_distribution import check_logical_labels
 
-__all__ = ['check_le_input', 'squared_distances', 'softmax_rows', 'BaseLabelEnhancer']
+__all__ = ['check_le_input', 'check_max_iter', 'squared_distances', 'softmax_rows',
+           'BaseLabelEnhancer']
 
 
 def check_le_input(X, L):
@@ -23,11 +24,18 @@ def check_le_input(X, L):
     if len(bad):
         r, c = bad[0]
         raise ValueError(f"X: non-finite value {Xa[r, c]} at row {r}, column {c}")
-    La = _logical(L)
+    La = check_logical_labels(L)
     if La.shape[0] != Xa.shape[0]:
         raise ValueError(f"L: has {La.shape[0]} rows but X has {Xa.shape[0]}; one row of "
                          f"logical labels per instance")
     return Xa, La
+
+
+def check_max_iter(max_iter) -> None:
+    """``max_iter`` must be :obj:`None` (solve exactly) or an integer >= 1."""
+    if max_iter is not None and (not isinstance(max_iter, (int, np.integer))
+                                 or max_iter < 1):
+        raise ValueError(f"max_iter: must be None or an integer >= 1, got {max_iter!r}")
 
 
 def squared_distances(X: np.ndarray) -> np.ndarray:

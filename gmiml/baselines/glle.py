@@ -3,7 +3,8 @@ from typing import Optional
 
 import numpy as np
 
-from ._le_common import BaseLabelEnhancer, check_le_input, softmax_rows, squared_distances
+from ._le_common import (BaseLabelEnhancer, check_le_input, check_max_iter, softmax_rows,
+                         squared_distances)
 
 __all__ = ['glle', 'GLLE']
 
@@ -72,8 +73,7 @@ def glle(X, L, lam: float = 0.01, sigma: float = 1.0, n_neighbors: Optional[int]
     """
     if not lam >= 0 or not sigma > 0:
         raise ValueError(f"lam must be >= 0 and sigma > 0, got lam={lam}, sigma={sigma}")
-    if max_iter is not None and (not isinstance(max_iter, (int, np.integer)) or max_iter < 1):
-        raise ValueError(f"max_iter: must be None or an integer >= 1, got {max_iter!r}")
+    check_max_iter(max_iter)
     X, L = check_le_input(X, L)
     n, c = L.shape
     k = c + 1 if n_neighbors is None else n_neighbors

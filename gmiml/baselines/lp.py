@@ -4,13 +4,14 @@ from typing import Optional
 
 import numpy as np
 
-from ._le_common import BaseLabelEnhancer, check_le_input, softmax_rows, squared_distances
+from ._le_common import (BaseLabelEnhancer, check_le_input, check_max_iter, softmax_rows,
+                         squared_distances)
 
 __all__ = ['label_propagation', 'LP']
 
 
-def label_propagation(X, L, alpha: float = 0.5, sigma: float = 1.0,
-                      self_loops: bool = True, max_iter: Optional[int] = None) -> np.ndarray:
+def label_propagation(X, L, alpha: float = 0.5, sigma: float = 1.0, self_loops: bool = True,
+                      max_iter: Optional[int] = None) -> np.ndarray:
     r"""Recovers label distributions by propagating the logical labels over a fully
     connected Gaussian graph of the instances.
 
@@ -51,8 +52,7 @@ def label_propagation(X, L, alpha: float = 0.5, sigma: float = 1.0,
         raise ValueError(f"alpha: must be in (0, 1), got {alpha}")
     if not sigma > 0:
         raise ValueError(f"sigma: must be > 0, got {sigma}")
-    if max_iter is not None and (not isinstance(max_iter, (int, np.integer)) or max_iter < 1):
-        raise ValueError(f"max_iter: must be None or an integer >= 1, got {max_iter!r}")
+    check_max_iter(max_iter)
     X, L = check_le_input(X, L)
     A = np.exp(-squared_distances(X) / (2.0 * sigma ** 2))
     if not self_loops:

@@ -55,14 +55,16 @@ def _pick(variables: dict, key: Optional[str], options: Sequence[str], role: str
           arg: str, path: str) -> str:
     if key is not None:
         if key not in variables:
-            raise _MissingVariable(f"{path}: no variable {key!r} (given as {arg}= for the {role}); "
+            raise _MissingVariable(f"{path}: no variable {key!r} (given as {arg}= for the "
+                                   f"{role}); "
                            f"the file holds: {_describe(variables)}")
         return key
     low = {k.lower(): k for k in variables}
     for o in options:
         if o in low:
             return low[o]
-    raise _MissingVariable(f"{path}: no {role} variable found (looked for {', '.join(options)}); "
+    raise _MissingVariable(f"{path}: no {role} variable found (looked for "
+                           f"{', '.join(options)}); "
                    f"the file holds: {_describe(variables)}; name it with {arg}=")
 
 

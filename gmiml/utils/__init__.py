@@ -3,8 +3,9 @@ from .validation import check_bags, check_labels, check_bags_labels
 from .hausdorff import hausdorff_distances
 from .k_medoids import k_medoids
 from .mutual_knn_graph import mutual_knn_graph
-from .label_distribution import (check_distribution, logical_from_distribution,
-                                 softmax_labels, normalized_labels)
+from .label_distribution import (check_distribution, check_logical_labels,
+                                 logical_from_distribution, softmax_labels,
+                                 normalized_labels)
 
 __all__ = [
     'check_bags',
@@ -14,6 +15,7 @@ __all__ = [
     'k_medoids',
     'mutual_knn_graph',
     'check_distribution',
+    'check_logical_labels',
     'logical_from_distribution',
     'softmax_labels',
     'normalized_labels',

@@ -16,6 +16,7 @@ __all__ = [
     'logical_from_distribution',
     'softmax_labels',
     'normalized_labels',
+    'check_logical_labels',
 ]
 
 
@@ -101,7 +102,9 @@ def logical_from_distribution(D, threshold: float = 0.5) -> np.ndarray:
     return L
 
 
-def _logical(L, name: str = 'L') -> np.ndarray:
+def check_logical_labels(L, name: str = 'L') -> np.ndarray:
+    r"""``L`` as a ``float64`` matrix after checking it is a non-empty 2-D matrix of 0s and
+    1s; the message names the row and column of a bad value."""
     arr = np.asarray(L)
     if arr.dtype.kind not in 'biuf' or arr.ndim != 2 or 0 in arr.shape:
         raise ValueError(f"{name}: expected a non-empty 2-D numeric matrix [n_instances, "
@@ -127,7 +130,7 @@ def softmax_labels(L) -> np.ndarray:
     """
     from scipy.special import softmax
 
-    return softmax(_logical(L), axis=1)
+    return softmax(check_logical_labels(L), axis=1)
 
 
 def normalized_labels(L) -> np.ndarray:
@@ -143,7 +146,7 @@ def normalized_labels(L) -> np.ndarray:
     Returns:
         numpy.ndarray: ``float64`` distributions :math:`[N, L]`.
     """
-    L = _logical(L)
+    L = check_logical_labels(L)
     sums = L.sum(axis=1)
     if (sums == 0).any():
         raise ValueError(f"L: row {int(np.argmax(sums == 0))} has no relevant label; "

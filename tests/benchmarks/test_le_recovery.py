@@ -64,7 +64,7 @@ def test_end_to_end(le, mats, tmp_path, capsys):
 def test_own_keys_several_files_and_module_methods(le, mats, tmp_path):
     out = tmp_path / 'out'
     with pytest.raises(KeyError, match=r"own.mat: no features variable found .*feats "
-                                       r"\(40, 3\), dist \(40, 3\); name it with features="):
+                       r"\(40, 3\), dist \(40, 3\); name it with features="):
         le.main(['--data', str(mats[1]), '--out', str(out)])
     savemat(tmp_path / 'own2.mat', {'feats': np.ones((5, 2)), 'dist': np.eye(5)[:, :3]})
     args = ['--data', str(mats[1]), '--data', str(mats[1]), '--features', 'feats',
