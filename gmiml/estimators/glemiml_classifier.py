@@ -1,7 +1,5 @@
 r"""GLEMIML as a scikit-learn-style estimator."""
-import copy
 import math
-import time
 import warnings
 from typing import Optional, Sequence, Tuple
 
@@ -132,7 +130,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             :math:`1 - HL`, :math:`1 - RL`, mAP and Ma-F1, the paper's four metrics),
             ``'loss'`` (validation :math:`L_{LC}`) or a key of
             :func:`gmiml.metrics.evaluate`. (default: :obj:`'auto'`)
-        threshold (float or str, optional): probability above which :meth:`predict`
+        threshold (float or str, optional): probability from which on :meth:`predict`
             turns a label on; ``'val'`` picks one global threshold on the validation set
             (maximising the mean of Ma-F1 and :math:`1 - HL`). (default: :obj:`0.5`)
         standardize (bool, optional): standardise the instance features with the
@@ -390,17 +388,6 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             dropout=self.dropout, share_encoder=self.share_encoder)
 
     # ------------------------------------------------------------------ training
-    def _split_validation(self, bags, Y, eval_set, rng):
-        if eval_set is not None:
-            return bags, Y, eval_set
-        n = len(bags)
-        if self.validation_fraction == 0 or n < 10:
-            return bags, Y, None
-        n_val = max(1, int(round(self.validation_fraction * n)))
-        perm = rng.permutation(n)
-        val, tr = np.sort(perm[:n_val]), np.sort(perm[n_val:])
-        return ([bags[i] for i in tr], Y[tr], ([bags[i] for i in val], Y[val]))
-
     def _batch_loss(self, data, model=None, sizes=None):
         """The training loss of a mini-batch and its parts (tensors). ``model`` is the
         module to run (default: ``model_``; the DDP wrapper in distributed training,
@@ -417,37 +404,27 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         return self._losses(logits, z, y, feat)
 
     def _losses(self, logits, z, y, feat):
+        """The loss of Eqs. 11 and 14 (:func:`gmiml.losses.functional.classifier_loss`
+        plus :func:`~gmiml.losses.functional.enhancer_loss`) and its named parts."""
         import torch
         from gmiml.losses import functional as LF
-        parts = {}
         if z is None:
             loss = LF.logical_label_loss(logits, y)
-            parts['L_LC'] = loss
-        else:
-            dist = torch.softmax(z, dim=-1).detach()
-            l_lc = LF.logical_label_loss(logits, y)
-            l_dc = LF.label_distribution_loss(logits, dist)
-            b1, b2, b3 = (float(b) for b in self.betas)
-            l_cl = LF.asymmetric_focal_loss(z, y, logits.detach(), self.gamma_pos,
-                                            self.gamma_neg)
-            l_sim = (LF.similarity_consistency_loss(feat, z) if b2 > 0
-                     else z.new_zeros(()))
-            l_thr = LF.threshold_loss(z, y) if b3 > 0 else z.new_zeros(())
-            loss_c = self.rho * l_lc + (1 - self.rho) * l_dc
-            loss_e = b1 * l_cl + b2 * l_sim + b3 * l_thr
-            loss = loss_c + loss_e
-            parts.update(L_LC=l_lc, L_DC=l_dc, L_C=loss_c, L_CL=l_cl, L_Sim=l_sim,
-                         L_threshold=l_thr, L_CLE=loss_e)
-        parts['loss'] = loss
-        return loss, parts
+            return loss, {'L_LC': loss, 'loss': loss}
+        c_parts, e_parts = {}, {}
+        dist = torch.softmax(z, dim=-1).detach()
+        loss_c = LF.classifier_loss(logits, y, dist, rho=self.rho, parts=c_parts)
+        loss_e = LF.enhancer_loss(z, y, logits.detach(), feat, betas=self.betas,
+                                  gamma_pos=self.gamma_pos, gamma_neg=self.gamma_neg,
+                                  parts=e_parts)
+        loss = loss_c + loss_e
+        return loss, {**c_parts, 'L_C': loss_c, **e_parts, 'L_CLE': loss_e, 'loss': loss}
 
     def _make_optimizer(self):
         import torch
-        decay, no_decay = [], []
-        for name, p in self.model_.named_parameters():
-            (no_decay if name.endswith('bias') or '.norm.' in name else decay).append(p)
-        groups = [{'params': decay, 'weight_decay': self.weight_decay},
-                  {'params': no_decay, 'weight_decay': 0.0}]
+        from gmiml.estimators.trainer import param_groups
+        groups = param_groups(self.model_, self.weight_decay,
+                              lambda name: name.endswith('bias') or '.norm.' in name)
         try:  # the fused kernel is about 3x faster on CPU; fall back where unsupported
             return torch.optim.AdamW(groups, lr=self.lr, fused=True)
         except (RuntimeError, TypeError):
@@ -488,8 +465,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         data for model selection (see the class docstring). With ``distributed=True``
         every process of the process group calls ``fit`` with the same data. Returns
         ``self``."""
-        import torch
-        from tqdm.auto import tqdm
+        import contextlib
         self._check_params()
         device = self._torch_device()
         rank, world_size = 0, 1
@@ -502,16 +478,30 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
                                  f"distributed training and must be at least the number "
                                  f"of processes ({world_size})")
             seed = broadcast_seed(seed)
+        ckpt = None
+        if self.checkpoint is not None:
+            from gmiml.estimators.checkpoint import Checkpoint, check_writable_dir
+            check_writable_dir(self.checkpoint, 'checkpoint')
+            ckpt = Checkpoint(self.checkpoint, self._CHECKPOINT_FORMAT,
+                              self._resume_params(), None, owner='GLEMIMLClassifier')
+        # process 0 writes the checkpoint and holds its lock for the whole fit
+        with (ckpt if ckpt is not None and rank == 0 else contextlib.nullcontext()):
+            return self._fit(bags, Y, eval_set, device, rank, world_size, seed, ckpt)
+
+    def _fit(self, bags, Y, eval_set, device, rank, world_size, seed, ckpt):
+        import torch
+        from gmiml.estimators.trainer import split_validation
         bags, Y, eval_set = self._validate_fit_data(bags, Y, eval_set)
         empty = np.flatnonzero(Y.sum(axis=0) == 0)
         if empty.size and rank == 0:
             warnings.warn(f"Y: label column(s) {empty.tolist()[:10]}"
                           f"{'...' if empty.size > 10 else ''} have no positive training "
                           f"bag; GLEMIMLClassifier will give them low scores",
-                          UserWarning, stacklevel=2)
+                          UserWarning, stacklevel=3)
         rng = np.random.default_rng(seed)
         torch_seed = int(rng.integers(2 ** 31 - 1))
-        tr_bags, tr_Y, val = self._split_validation(bags, Y, eval_set, rng)
+        tr_bags, tr_Y, val = split_validation(bags, Y, eval_set, self.validation_fraction,
+                                              rng)
         min_batch = max(2, world_size)  # batch norm: 2 bags; data-parallel: 1 a process
         if len(tr_bags) < min_batch:
             raise ValueError(f"GLEMIMLClassifier.fit: needs at least {min_batch} training "
@@ -534,8 +524,11 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
                 net = wrap_model(self.model_, device)
                 if world_size > 1:  # own dropout masks in every process
                     torch.manual_seed(torch_seed + 1 + rank)
+            if ckpt is not None:
+                ckpt.fingerprint = _fingerprint(train, valb)
+                ckpt.map_location = device
             try:
-                self._train(net, train, valb, val, rng, rank, world_size, tqdm)
+                self._train(net, train, valb, val, rng, rank, world_size, ckpt)
             finally:
                 if self.distributed:
                     from gmiml.distributed.data_parallel import unwrap_model
@@ -550,39 +543,15 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             self.threshold_ = self._fit_threshold(valb, None if val is None else val[1])
         return self
 
-    def _train(self, net, train, valb, val, rng, rank, world_size, tqdm):
-        """The epochs of :meth:`fit`: mini-batch steps, validation, early stopping,
-        checkpoints; leaves the best epoch's weights in ``model_``."""
-        import torch
-        opt = self._make_optimizer()
-        params = [p for p in self.model_.parameters() if p.requires_grad]
-        self.history_ = []
-        st = {'best': -math.inf, 'best_state': None, 'best_epoch': -1, 'stale': 0,
-              'stopped': False}
-        start = 0
-        fingerprint = None
-        if self.checkpoint is not None:
-            fingerprint = _fingerprint(train, valb)
-            ck = self._read_checkpoint(fingerprint)
-            if ck is not None:  # resume after the last finished epoch
-                self.model_.load_state_dict(ck['model'])
-                opt.load_state_dict(ck['optimizer'])
-                rng.bit_generator.state = ck['numpy_rng']
-                if world_size == 1:  # dropout masks of the processes are their own
-                    torch.set_rng_state(ck['torch_rng'])
-                self.history_ = list(ck['history'])
-                st = dict(ck['selection'])
-                start = ck['epoch'] + 1
-        self.best_epoch_ = st['best_epoch']
-        bar = tqdm(range(start, self.max_epochs), disable=not self.verbose or rank != 0,
-                   desc='GLEMIML', leave=False, initial=start, total=self.max_epochs)
+    def _train(self, net, train, valb, val, rng, rank, world_size, ckpt):
+        """The epochs of :meth:`fit` (:class:`~gmiml.estimators.trainer.Trainer`): leaves
+        the best epoch's weights in ``model_``, sets ``history_`` and ``best_epoch_``."""
+        from gmiml.estimators.trainer import Trainer
         min_batch = max(2, world_size)
         if world_size > 1:
             from gmiml.distributed import shard_batch
-        for epoch in (() if st['stopped'] else bar):
-            self.model_.train()
-            sums, n_b = None, 0
-            t_epoch = time.perf_counter()
+
+        def batches(rng):
             for idx in train.batch_indices(self.batch_size, shuffle=True, generator=rng,
                                            min_size=min_batch):
                 sizes = None
@@ -591,44 +560,27 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
                     sizes = [(len(idx) - r + world_size - 1) // world_size
                              for r in range(world_size)]
                     idx, _ = shard_batch(idx, rank, world_size)
-                loss, parts = self._batch_loss(train.batch(idx), net, sizes)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(params, 5.0, foreach=True)
-                opt.step()
-                # summed on the device, read once per epoch (no sync per step)
-                vec = torch.stack([v.detach() for v in parts.values()])
-                sums = vec if sums is None else sums + vec
-                n_b += 1
-            rec = {'epoch': epoch}
-            rec.update({f'train_{key}': float(v) / n_b
-                        for key, v in zip(parts, sums.double().cpu())})
-            rec['train_time_s'] = time.perf_counter() - t_epoch
-            if valb is not None:
-                m = self._validation_metrics(valb, val[1])
-                rec.update({f'val_{key}': float(v) for key, v in m.items()})
-                score = self._criterion(m)
-                rec['val_criterion'] = score
-                if score > st['best']:
-                    st.update(best=score, best_epoch=epoch, stale=0,
-                              best_state=copy.deepcopy(self.model_.state_dict()))
-                else:
-                    st['stale'] += 1
-                bar.set_postfix(loss=rec['train_loss'], val=score)
-            else:
-                st['best_epoch'] = epoch
-                bar.set_postfix(loss=rec['train_loss'])
-            self.best_epoch_ = st['best_epoch']
-            self.history_.append(rec)
-            st['stopped'] = (self.patience is not None and valb is not None
-                             and st['stale'] >= self.patience)
-            if self.checkpoint is not None and rank == 0:
-                self._write_checkpoint(fingerprint, epoch, opt, rng, st)
-            if st['stopped']:
-                break
-        bar.close()
-        if st['best_state'] is not None:
-            self.model_.load_state_dict(st['best_state'])
+                yield train.batch(idx), sizes
+
+        def validate():
+            if valb is None:
+                return None
+            m = self._validation_metrics(valb, val[1])
+            rec = {f'val_{key}': float(v) for key, v in m.items()}
+            rec['val_criterion'] = score = self._criterion(m)
+            return rec, score
+
+        trainer = Trainer(self.model_, self._make_optimizer(), batches=batches,
+                          batch_loss=lambda b: self._batch_loss(b[0], net, b[1]),
+                          validate=validate, max_epochs=self.max_epochs,
+                          patience=self.patience, clip_foreach=True, checkpoint=ckpt,
+                          rng=rng, rank=rank, world_size=world_size,
+                          verbose=self.verbose, desc='GLEMIML')
+        try:
+            trainer.fit()
+        finally:
+            self.history_ = trainer.history
+            self.best_epoch_ = trainer.best_epoch
 
     # ------------------------------------------------------------------ checkpoints
     _CHECKPOINT_FORMAT = 'gmiml.GLEMIMLClassifier.checkpoint/1'
@@ -640,46 +592,6 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         params['betas'] = [float(b) for b in params['betas']]
         return {k: v for k, v in params.items() if k not in self._RESUMABLE}
 
-    def _write_checkpoint(self, fingerprint, epoch, opt, rng, st) -> None:
-        """The state after epoch ``epoch``, written atomically to ``checkpoint``."""
-        import os
-        import torch
-        blob = {'format': self._CHECKPOINT_FORMAT, 'params': self._resume_params(),
-                'fingerprint': fingerprint, 'epoch': epoch,
-                'model': self.model_.state_dict(), 'optimizer': opt.state_dict(),
-                'numpy_rng': rng.bit_generator.state, 'torch_rng': torch.get_rng_state(),
-                'history': self.history_, 'selection': st}
-        tmp = f'{os.fspath(self.checkpoint)}.tmp'
-        torch.save(blob, tmp)
-        os.replace(tmp, self.checkpoint)
-
-    def _read_checkpoint(self, fingerprint):
-        """The checkpoint to resume from (``None`` when the file does not exist); an
-        unreadable one, or one written for other data or parameters, is an error."""
-        import os
-        import torch
-        path = self.checkpoint
-        if not os.path.exists(path):
-            return None
-        try:
-            ck = torch.load(path, map_location=next(self.model_.parameters()).device,
-                            weights_only=True)
-        except Exception as e:
-            raise ValueError(f"checkpoint: cannot read {path!s} ({e}); delete it to start "
-                             f"afresh") from e
-        if not (isinstance(ck, dict) and ck.get('format') == self._CHECKPOINT_FORMAT):
-            raise ValueError(f"checkpoint: {path!s} is not a GLEMIMLClassifier checkpoint")
-        params = self._resume_params()
-        if ck['params'] != params:
-            diff = sorted(k for k in set(ck['params']) | set(params)
-                          if ck['params'].get(k) != params.get(k))
-            raise ValueError(f"checkpoint: {path!s} was written with other parameters "
-                             f"({', '.join(diff)}); use another path or delete it")
-        if ck['fingerprint'] != fingerprint:
-            raise ValueError(f"checkpoint: {path!s} was written for other training or "
-                             f"validation data; use another path or delete it")
-        return ck
-
     def _fit_threshold(self, valb, Yv) -> float:
         if self.threshold != 'val':
             return float(self.threshold)
@@ -689,7 +601,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         P = 1.0 / (1.0 + np.exp(-self._logits(valb)))
         best_t, best_s = 0.5, -math.inf
         for t in np.round(np.arange(0.05, 0.951, 0.025), 4):
-            H = (P > t).astype(np.uint8)
+            H = (P >= t).astype(np.uint8)
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore')
                 s = 0.5 * (macro_f1(Yv, H) + 1.0 - hamming_loss(Yv, H))
@@ -705,13 +617,13 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         return self._logits(self._prepare(bags))
 
     def predict(self, bags, threshold: Optional[float] = None) -> np.ndarray:
-        r"""Hard labels ``uint8 [N, L]``: probability > ``threshold`` (default: the
+        r"""Hard labels ``uint8 [N, L]``: probability >= ``threshold`` (default: the
         fitted ``threshold_``, i.e. the ``threshold`` parameter or the one chosen on
         validation data)."""
         t = self.threshold_ if threshold is None and hasattr(self, 'threshold_') else threshold
         P = self.predict_proba(bags)
         self._check_threshold(t)
-        return (P > float(t)).astype(np.uint8)
+        return (P >= float(t)).astype(np.uint8)
 
     def label_distribution(self, bags, Y) -> np.ndarray:
         r"""The recovered label distributions (the enhancer's output
@@ -731,10 +643,12 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
                 out.append(self.model_.label_distribution(
                     data.x, data.edge_index, data.edge_weight, data.batch, data.y,
                     num_bags=data.num_bags))
-        D = torch.cat(out).double().numpy()
+        D = torch.cat(out).double().cpu().numpy()
         return D / D.sum(axis=1, keepdims=True)
 
     # ------------------------------------------------------------------ persistence
+    #: format string (with version) of files written by :meth:`save`
+    _SAVE_FORMAT = 'gmiml.GLEMIMLClassifier/1'
     _FITTED = ('n_features_in_', 'n_labels_', 'mean_', 'scale_', 'history_',
                'best_epoch_', 'threshold_')
 
@@ -743,7 +657,9 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         (:func:`torch.save` of a dict); :meth:`load` restores an estimator that makes
         identical predictions."""
         import torch
+        from gmiml.estimators.checkpoint import atomic_save, check_writable_dir
         self._check_is_fitted()
+        check_writable_dir(path, f'{type(self).__name__}.save')
         params = self.get_params()
         params['betas'] = list(params['betas'])
         if params.get('checkpoint') is not None:
@@ -752,21 +668,16 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         for key in self._FITTED:
             v = getattr(self, key)
             fitted[key] = torch.from_numpy(np.asarray(v)) if isinstance(v, np.ndarray) else v
-        torch.save({'format': 'gmiml.GLEMIMLClassifier/1', 'params': params,
-                    'fitted': fitted, 'state_dict': self.model_.state_dict()}, path)
+        atomic_save({'format': self._SAVE_FORMAT, 'params': params, 'fitted': fitted,
+                     'state_dict': self.model_.state_dict()}, path)
 
     @classmethod
     def load(cls, path) -> 'GLEMIMLClassifier':
         r"""Restores an estimator written by :meth:`save`. The network is loaded on the
         CPU, where predictions then run (``est.model_.to('cuda')`` moves it)."""
         import torch
-        try:
-            blob = torch.load(path, map_location='cpu', weights_only=True)
-        except Exception as e:  # corrupt / not a torch file
-            raise ValueError(f"GLEMIMLClassifier.load: cannot read {path!s}: {e}") from e
-        if not (isinstance(blob, dict) and blob.get('format') == 'gmiml.GLEMIMLClassifier/1'):
-            raise ValueError(f"GLEMIMLClassifier.load: {path!s} is not a saved "
-                             f"GLEMIMLClassifier")
+        from gmiml.estimators.checkpoint import read_torch_file
+        blob = read_torch_file(path, f'{cls.__name__}.load', cls._SAVE_FORMAT)
         params = dict(blob['params'])
         params['betas'] = tuple(params['betas'])
         est = cls(**params)
