@@ -1,10 +1,12 @@
 r"""MI-FLEM: FLEM (fusion label enhancement) on bags flattened to one vector."""
 import warnings
+from numbers import Integral, Real
 from typing import Optional
 
 import numpy as np
 
 from gmiml.estimators.base import BaseMIMLEstimator
+from gmiml.estimators.constraints import RANDOM_STATE, Interval, StrOptions
 
 __all__ = ['MIFLEM']
 
@@ -93,9 +95,25 @@ class MIFLEM(BaseMIMLEstimator):
         history_ (list of dict): training loss and validation Hamming loss per epoch.
         best_epoch_ (int): the selected epoch.
     """
-    def __init__(self, method: str = 'ld', alpha: float = 0.001, beta: float = 0.001,
-                 hidden_channels: int = 128, standardize: bool = False, lr: float = 1e-3, weight_decay: float = 1e-4,
-                 batch_size: int = 64, max_epochs: int = 30,
+    _parameter_constraints = {
+        'method': [StrOptions(_METHODS)],
+        'alpha': [Interval(Real, 0, 1)],
+        'beta': [Interval(Real, 0, 1)],
+        'hidden_channels': [Interval(Integral, 1, None)],
+        'standardize': ['boolean'],
+        'lr': [Interval(Real, 0, None, closed='neither')],
+        'weight_decay': [Interval(Real, 0, None)],
+        'batch_size': [Interval(Integral, 2, None,
+                                note='batch normalisation needs 2 bags a batch')],
+        'max_epochs': [Interval(Integral, 1, None)],
+        'validation_fraction': [Interval(Real, 0, 1, closed='left')],
+        'random_state': RANDOM_STATE,
+        'verbose': ['boolean'],
+    }
+
+    def __init__(self, *, method: str = 'ld', alpha: float = 0.001, beta: float = 0.001,
+                 hidden_channels: int = 128, standardize: bool = False, lr: float = 1e-3,
+                 weight_decay: float = 1e-4, batch_size: int = 64, max_epochs: int = 30,
                  validation_fraction: float = 0.1, random_state: Optional[int] = None,
                  verbose: bool = False):
         self.method = method
@@ -110,21 +128,6 @@ class MIFLEM(BaseMIMLEstimator):
         self.validation_fraction = validation_fraction
         self.random_state = random_state
         self.verbose = verbose
-
-    def _check_params(self):
-        if self.method not in _METHODS:
-            raise ValueError(f"method: expected one of {_METHODS}, got {self.method!r}")
-        for name in ('alpha', 'beta'):
-            v = getattr(self, name)
-            if not 0.0 <= v <= 1.0:
-                raise ValueError(f"{name}: expected a weight in [0, 1], got {v!r}")
-        for name in ('hidden_channels', 'batch_size', 'max_epochs'):
-            v = getattr(self, name)
-            if not (isinstance(v, (int, np.integer)) and v >= 1):
-                raise ValueError(f"{name}: expected a positive integer, got {v!r}")
-        if not 0.0 <= self.validation_fraction < 1.0:
-            raise ValueError(f"validation_fraction: expected a value in [0, 1), got "
-                             f"{self.validation_fraction!r}")
 
     def _flatten(self, bags) -> np.ndarray:
         m, d = self.max_instances_, self.n_features_in_
@@ -164,7 +167,6 @@ class MIFLEM(BaseMIMLEstimator):
             split_validation
         from gmiml.metrics import hamming_loss
         from gmiml.nn.models.flem_net import FLEMNet
-        self._check_params()
         bags, Y, eval_set = self._validate_fit_data(bags, Y, eval_set)
         rng = np.random.default_rng(self.random_state)
         seed = int(rng.integers(2 ** 31 - 1))

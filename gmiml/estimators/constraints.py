@@ -22,7 +22,8 @@ from typing import Any, Iterable, Optional
 import numpy as np
 
 __all__ = ['InvalidParameterError', 'Interval', 'StrOptions', 'Options', 'Weights',
-           'Device', 'validate_params']
+           'Device', 'InstanceOf', 'ListOf', 'HAUSDORFF_VARIANTS', 'RANDOM_STATE',
+           'validate_params']
 
 
 class InvalidParameterError(ValueError):
@@ -122,6 +123,40 @@ class Weights:
 
     def __str__(self) -> str:
         return f'{self.n} non-negative weights summing to 1'
+
+
+class InstanceOf:
+    r"""An instance of one of ``types``, described as ``description``."""
+    def __init__(self, types, description: str):
+        self.types, self.description = types, description
+
+    def is_satisfied_by(self, v) -> bool:
+        return isinstance(v, self.types)
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class ListOf:
+    r"""A non-empty list or tuple whose items satisfy ``item`` (a constraint)."""
+    def __init__(self, item):
+        self.item = item
+
+    def is_satisfied_by(self, v) -> bool:
+        return (isinstance(v, (list, tuple)) and len(v) > 0
+                and all(self.item.is_satisfied_by(x) for x in v))
+
+    def __str__(self) -> str:
+        return f'a non-empty list of ({self.item})'
+
+
+#: Names :func:`gmiml.utils.hausdorff_distances` accepts for its ``variant``.
+#: (The function also takes aliases such as 'maximal'; the estimators keep one word each.)
+HAUSDORFF_VARIANTS = StrOptions(('max', 'avg', 'min'))
+#: Seeds: a non-negative integer, a numpy generator or None.
+RANDOM_STATE = [Interval(numbers.Integral, 0, None),
+                InstanceOf((np.random.RandomState, np.random.Generator),
+                           'a numpy RandomState or Generator'), None]
 
 
 class Device:
