@@ -4,7 +4,8 @@ from numbers import Integral, Real
 import numpy as np
 
 from gmiml.estimators.base import BaseMIMLEstimator
-from gmiml.estimators.constraints import HAUSDORFF_VARIANTS, RANDOM_STATE, Interval
+from gmiml.estimators.constraints import (HAUSDORFF_VARIANTS, RANDOM_STATE,
+                                          InvalidParameterError, Interval)
 
 __all__ = ['MIMLWEL']
 
@@ -122,6 +123,8 @@ class MIMLWEL(BaseMIMLEstimator):
             (default: :obj:`"max"`)
         random_state (int, RandomState or None, optional): seeds k-medoids.
             (default: :obj:`None`)
+        distance: the former name of ``variant``; any value but :obj:`None` is an error
+            that says so. (default: :obj:`None`)
 
     Shapes:
         - **fit input:** ``bags`` a list of ``N`` arrays ``[n_i, d]``; ``Y`` ``[N, L]``
@@ -150,18 +153,17 @@ class MIMLWEL(BaseMIMLEstimator):
         'random_state': RANDOM_STATE,
     }
 
-    def __new__(cls, *args, **kwargs):
-        # the parameter ``distance`` was renamed ``variant`` (one word per concept, as in
-        # the other baselines); checked here so that ``__init__`` keeps its plain
-        # signature for scikit-learn
-        if 'distance' in kwargs:
-            raise TypeError("MIMLWEL: the parameter 'distance' was renamed 'variant' (as "
-                            "in the other baselines); use variant=...")
-        return super().__new__(cls)
+    def _validate_params(self) -> None:
+        if self.distance is not None:  # the old name of ``variant``
+            raise InvalidParameterError(
+                f"MIMLWEL: parameter distance={self.distance!r} was renamed variant (as "
+                f"in the other baselines); use variant={self.distance!r}")
+        super()._validate_params()
 
     def __init__(self, *, C: float = 50.0, m: float = 1.0, beta: float = 2.0,
                  max_iter: int = 20, tol: float = 1e-3, ratio: float = 0.1,
-                 mu: float = 1.0, variant: str = 'max', random_state=None):
+                 mu: float = 1.0, variant: str = 'max', random_state=None,
+                 distance=None):
         self.C = C
         self.m = m
         self.beta = beta
@@ -170,6 +172,7 @@ class MIMLWEL(BaseMIMLEstimator):
         self.ratio = ratio
         self.mu = mu
         self.variant = variant
+        self.distance = distance
         self.random_state = random_state
 
     def fit(self, bags, Y, eval_set=None):

@@ -3,9 +3,51 @@ round trip with identical outputs, ``clone``, refit with the same seed gives the
 result, no work in ``__init__`` (parameters stored as given, keyword-only),
 ``NotFittedError`` before ``fit``, ``predict`` consistent with the scores and
 ``predict_proba`` monotone in ``decision_function``, ``score``, scikit-learn tags, and one
-message style for invalid parameters."""
+message style for invalid parameters; and scikit-learn's estimator checks that apply.
+
+scikit-learn's estimator checks (``sklearn.utils.estimator_checks``) that apply to
+MIML estimators, run on every estimator of the contract test's ``REGISTRY``.
+
+gmiml's input is a list of bags (``[n_i, d]`` arrays of different lengths) and its target
+a binary label matrix ``[N, L]``; ``__sklearn_tags__`` says so (``input_tags.two_d_array =
+False``), so ``check_estimator`` itself runs only ``check_estimator_cloneable`` and skips
+the rest. The checks below do not feed 2-D data sets, so they apply as they are and are
+run here.
+
+Not applicable (each one builds a 2-D ``X`` of samples and features, or a 1-D ``y`` of
+classes, and tests behaviour defined on that form; gmiml rejects a 2-D ``X`` as "not a
+list of bags"). What each would test is covered for bags by ``test_contract.py``:
+
+* fitting and predicting on 2-D data: ``check_fit_score_takes_y``,
+  ``check_estimators_overwrite_params``, ``check_dont_overwrite_parameters``,
+  ``check_estimators_fit_returns_self``, ``check_readonly_memmap_input``,
+  ``check_n_features_in_after_fitting``, ``check_estimators_dtypes``,
+  ``check_pipeline_consistency``, ``check_estimators_pickle``,
+  ``check_f_contiguous_array_estimator``, ``check_dict_unchanged``,
+  ``check_fit_idempotent``, ``check_fit_check_is_fitted``, ``check_n_features_in``,
+  ``check_fit2d_predict1d``, ``check_methods_sample_order_invariance``,
+  ``check_methods_subset_invariance``, ``check_non_transformer_estimators_n_iter``,
+  ``check_decision_proba_consistency`` (covered: pickle, refit, clone, monotone proba);
+* classifier checks on 1-D class targets: ``check_classifiers_train``,
+  ``check_classifiers_classes``, ``check_classifiers_one_label``,
+  ``check_classifiers_regression_target``, ``check_classifier_not_supporting_multiclass``,
+  ``check_classifier_multioutput``, ``check_classifier_data_not_an_array``,
+  ``check_classifiers_multilabel_*`` (they expect ``classes_`` and per-output
+  ``predict_proba`` lists of the multi-output meta-estimators; gmiml returns one
+  ``[N, L]`` score matrix);
+* input-error messages worded for 2-D arrays: ``check_complex_data``,
+  ``check_dtype_object``, ``check_estimators_empty_data_messages``,
+  ``check_estimators_nan_inf``, ``check_fit2d_1sample``, ``check_fit2d_1feature``,
+  ``check_requires_y_none``, ``check_positive_only_tag_during_fit`` (gmiml's own messages
+  name the bag, instance and feature: ``tests/estimators/test_bad_inputs.py``);
+* vacuous for bags (they pass only because a 2-D ``X`` is refused first):
+  ``check_supervised_y_no_nan``, ``check_fit1d``, ``check_estimator_sparse_array``,
+  ``check_estimator_sparse_matrix``, ``check_classifiers_one_label_sample_weights``,
+  ``check_estimators_partial_fit_n_features``; ``check_array_api_input`` (no array API).
+"""
 import inspect
 import pickle
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -13,6 +55,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.utils import estimator_checks as ec
 from sklearn.utils import get_tags
 
 from gmiml.baselines import KISAR, MIFLEM, MIMLNN, MIMLRBF, MIMLSVM, MIMLWEL, EnMIMLNN
@@ -157,3 +200,49 @@ def test_invalid_parameter_message(case, data):
                              r'expected \S'):
         est.fit(data[0], data[1])
     assert issubclass(InvalidParameterError, ValueError)
+
+
+# ---------------------------------------------------------- scikit-learn's checks
+APPLICABLE = [
+    'check_estimator_cloneable',
+    'check_estimator_tags_renamed',
+    'check_valid_tag_types',
+    'check_estimator_repr',
+    'check_no_attributes_set_in_init',
+    'check_estimators_unfitted',
+    'check_do_not_raise_errors_in_init_or_set_params',
+    'check_mixin_order',
+    'check_parameters_default_constructible',
+    'check_get_params_invariance',
+    'check_set_params',
+]
+
+
+@pytest.mark.parametrize('check', APPLICABLE)
+@pytest.mark.parametrize('case', REGISTRY, ids=IDS)
+def test_sklearn_check(case, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        getattr(ec, check)(case.name, case.make())
+
+
+def test_check_estimator_runs_what_applies():
+    """``check_estimator`` on a bag estimator: its tags say it takes no 2-D array, so
+    only the cloneability check runs (and passes)."""
+    from gmiml.estimators import GLEMIMLClassifier
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        ec.check_estimator(GLEMIMLClassifier(max_epochs=1))
+
+
+def test_cross_val_score_and_grid_search_with_default_scoring():
+    """``score`` makes ``scoring=None`` work (#15.7)."""
+    import numpy as np
+    from sklearn.model_selection import GridSearchCV, cross_val_score
+    from gmiml.baselines import MIMLNN
+    from gmiml.datasets import make_synthetic_miml
+    d = make_synthetic_miml(n_bags=60, n_labels=3, n_features=4, random_state=0)
+    s = cross_val_score(MIMLNN(random_state=0), d.bags, d.Y, cv=3)
+    assert s.shape == (3,) and np.all((s >= 0) & (s <= 1))
+    g = GridSearchCV(MIMLNN(random_state=0), {'ratio': [0.2, 0.4]}, cv=3).fit(d.bags, d.Y)
+    assert g.best_params_['ratio'] in (0.2, 0.4) and 0 <= g.best_score_ <= 1
