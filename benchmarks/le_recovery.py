@@ -73,7 +73,10 @@ class Method:
         if inspect.isclass(obj):
             params = inspect.signature(obj.__init__).parameters
             self.seeded = 'random_state' in params
-            self.has_epochs = 'max_epochs' in params
+            # where --quick sets the epochs: the class's own max_epochs, or the
+            # max_epochs of the classifier it wraps (GLEMIMLEnhancer's classifier_params)
+            self.epochs_via = 'max_epochs' if 'max_epochs' in params else (
+                'classifier_params' if 'classifier_params' in params else None)
             if hasattr(obj, 'fit_transform'):
                 self.kind = 'fit_transform'
             elif hasattr(obj, 'label_distribution'):
@@ -82,7 +85,7 @@ class Method:
                 raise ValueError(f"--methods: {spec} has neither fit_transform(X, L) nor "
                                  f"fit(bags, Y) + label_distribution(bags, Y)")
         elif callable(obj):
-            self.seeded = self.has_epochs = False
+            self.seeded, self.epochs_via = False, None
             n_args = len([p for p in inspect.signature(obj).parameters.values()
                           if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY,
                                                                  p.POSITIONAL_OR_KEYWORD)])
@@ -105,8 +108,10 @@ class Method:
         if self.kind == 'f(X, L)':
             return self.obj(X, L)
         kw = {'random_state': seed} if self.seeded else {}
-        if quick and self.has_epochs:
+        if quick and self.epochs_via == 'max_epochs':
             kw['max_epochs'] = QUICK_EPOCHS
+        elif quick and self.epochs_via == 'classifier_params':
+            kw['classifier_params'] = {'max_epochs': QUICK_EPOCHS}
         est = self.obj(**kw)
         if self.kind == 'fit_transform':
             return est.fit_transform(X, L)
@@ -172,7 +177,8 @@ def parse_args(argv):
       help=f"comma-separated names or module:Attr (default: {','.join(METHODS)})")
     a('--seeds', type=_seeds, default=[0, 1, 2], help='e.g. 0,1,2 or 0-4 (default 0-2)')
     a('--quick', action='store_true',
-      help=f'first seed only, {QUICK_EPOCHS} epochs for methods with max_epochs')
+      help=f'first seed only, {QUICK_EPOCHS} epochs for methods with max_epochs (or '
+           f'classifier_params)')
     a('--out', default=str(REPO / 'results'), help='output folder (default: results/)')
     a('--threads', type=int, default=1, help='BLAS/torch threads (default 1)')
     a('--no-plots', action='store_true', help='no figure')

@@ -18,7 +18,11 @@ _LAZY = {
     'GLLE': 'gmiml.baselines.glle',
 }
 
-__all__ = list(_LAZY)
+#: The label-enhancement methods among them: ``fit(X, L)`` on a feature matrix and
+#: logical labels, ``fit_transform`` -> label distributions (not MIML classifiers).
+LABEL_ENHANCERS = ('LP', 'GLLE')
+
+__all__ = list(_LAZY) + ['LABEL_ENHANCERS']
 
 
 def __getattr__(name: str) -> Any:

@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
+from gmiml.estimators.constraints import validate_params
 from gmiml.utils.label_distribution import check_logical_labels
 
 __all__ = ['check_le_input', 'check_max_iter', 'squared_distances', 'softmax_rows',
@@ -57,7 +58,9 @@ def softmax_rows(F: np.ndarray) -> np.ndarray:
 class BaseLabelEnhancer(BaseEstimator):
     r"""Transductive label enhancer: ``fit(X, L)`` recovers a distribution for every
     given instance (stored as ``label_distribution_``); :meth:`fit_transform` returns
-    it. Subclasses implement ``_enhance(X, L) -> D``."""
+    it. Subclasses declare ``_parameter_constraints`` (checked by ``fit``) and implement
+    ``_enhance(X, L) -> D``."""
+    _parameter_constraints: dict = {}
 
     def _enhance(self, X, L):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -65,6 +68,7 @@ class BaseLabelEnhancer(BaseEstimator):
     def fit(self, X, L):
         r"""Recovers the label distributions of the instances ``X`` :math:`[N, F]` from
         their logical labels ``L`` :math:`[N, C]`; returns ``self``."""
+        validate_params(self)
         X, L = check_le_input(X, L)
         self.label_distribution_ = self._enhance(X, L)
         self.n_features_in_ = X.shape[1]
@@ -80,8 +84,8 @@ class BaseLabelEnhancer(BaseEstimator):
         transductive: there is no model of new instances, so ``X`` must be :obj:`None`
         or the fitted matrix itself)."""
         if not hasattr(self, 'label_distribution_'):
-            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit(X, L) "
-                                 f"first")
+            raise NotFittedError(f"This {type(self).__name__} instance is not fitted yet: "
+                                 f"call 'fit(X, L)' (or 'fit_transform') first")
         if X is not None and np.shape(X) != (len(self.label_distribution_),
                                              self.n_features_in_):
             raise ValueError(f"X: {type(self).__name__} is transductive and was fitted on "

@@ -1,7 +1,11 @@
 r"""GLLE: graph Laplacian label enhancement (Xu, Tao & Geng, IJCAI 2018; TKDE 2019)."""
 from typing import Optional
 
+from numbers import Integral, Real
+
 import numpy as np
+
+from gmiml.estimators.constraints import RANDOM_STATE, Interval
 
 from ._le_common import (BaseLabelEnhancer, check_le_input, check_max_iter, softmax_rows,
                          squared_distances)
@@ -152,7 +156,16 @@ class GLLE(BaseLabelEnhancer):
         - **output:** ``fit_transform`` :math:`[N, C]`, rows summing to 1.
     """
 
-    def __init__(self, lam: float = 0.01, sigma: float = 1.0,
+    _parameter_constraints = {
+        'lam': [Interval(Real, 0, None)],
+        'sigma': [Interval(Real, 0, None, closed='neither')],
+        'n_neighbors': [Interval(Integral, 1, None), None],
+        'kernel_width': [Interval(Real, 0, None, closed='neither'), None],
+        'max_iter': [Interval(Integral, 1, None), None],
+        'random_state': RANDOM_STATE,
+    }
+
+    def __init__(self, *, lam: float = 0.01, sigma: float = 1.0,
                  n_neighbors: Optional[int] = None, kernel_width: Optional[float] = None,
                  max_iter: Optional[int] = 50, random_state=None):
         self.lam = lam

@@ -2,7 +2,11 @@ r"""LP: label enhancement by label propagation (Li, Zhang & Geng, ICDM 2015), in
 form of the label-enhancement literature (Xu, Tao & Geng, IJCAI 2018 / TKDE 2019)."""
 from typing import Optional
 
+from numbers import Integral, Real
+
 import numpy as np
+
+from gmiml.estimators.constraints import Interval
 
 from ._le_common import (BaseLabelEnhancer, check_le_input, check_max_iter, softmax_rows,
                          squared_distances)
@@ -102,7 +106,14 @@ class LP(BaseLabelEnhancer):
         - **output:** ``fit_transform`` :math:`[N, C]`, rows summing to 1.
     """
 
-    def __init__(self, alpha: float = 0.5, sigma: float = 1.0, self_loops: bool = True,
+    _parameter_constraints = {
+        'alpha': [Interval(Real, 0, 1, closed='neither')],
+        'sigma': [Interval(Real, 0, None, closed='neither')],
+        'self_loops': ['boolean'],
+        'max_iter': [Interval(Integral, 1, None), None],
+    }
+
+    def __init__(self, *, alpha: float = 0.5, sigma: float = 1.0, self_loops: bool = True,
                  max_iter: Optional[int] = None):
         self.alpha = alpha
         self.sigma = sigma

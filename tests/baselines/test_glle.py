@@ -50,12 +50,16 @@ def test_errors():
     X, L = np.zeros((3, 2)), np.eye(3)
     with pytest.raises(ValueError, match=r'n_neighbors: must be an integer in \[1, 2\]'):
         GLLE(n_neighbors=3).fit(X, L)
-    with pytest.raises(ValueError, match='max_iter'):
+    with pytest.raises(ValueError, match='GLLE: parameter max_iter=0 is invalid'):
         GLLE(max_iter=0).fit(X, L)
-    with pytest.raises(ValueError, match='lam must be >= 0'):
+    with pytest.raises(ValueError, match='GLLE: parameter lam=-1 is invalid'):
         GLLE(lam=-1).fit(X, L)
+    with pytest.raises(ValueError, match='max_iter: must be None or an integer >= 1'):
+        glle(X, L, max_iter=0)
+    with pytest.raises(ValueError, match='lam must be >= 0'):
+        glle(X, L, lam=-1)
     with pytest.raises(ValueError, match='kernel_width: must be > 0'):
-        GLLE(kernel_width=0.0, n_neighbors=1).fit(X, L)
+        glle(X, L, kernel_width=0.0, n_neighbors=1)
 
 
 @pytest.mark.real_data

@@ -53,8 +53,11 @@ def test_estimator_contract_and_errors():
     np.testing.assert_array_equal(est.transform(X), est.label_distribution_)
     with pytest.raises(ValueError, match='transductive'):
         est.transform(np.zeros((4, 2)))
-    with pytest.raises(ValueError, match=r'alpha: must be in \(0, 1\)'):
+    with pytest.raises(ValueError, match=r'^LP: parameter alpha=1.0 is invalid; expected a '
+                                         r'number in \(0, 1\)'):
         LP(alpha=1.0).fit(X, L)
+    with pytest.raises(ValueError, match=r'alpha: must be in \(0, 1\)'):
+        label_propagation(X, L, alpha=0.0)
     with pytest.raises(ValueError, match='L: has 2 rows but X has 3'):
         LP().fit(X, np.eye(2))
     with pytest.raises(ValueError, match='X: non-finite value nan at row 1, column 0'):

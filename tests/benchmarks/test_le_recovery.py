@@ -160,3 +160,21 @@ def test_image_significance_figure(data_root, tmp_path):
                                                 n_bags=4)
     assert path == tmp_path / 'plots' / 'image_label_significance.png'
     assert path.stat().st_size > 5000
+
+
+def test_quick_sets_epochs_of_wrapped_classifier(le, tmp_path, monkeypatch):
+    (tmp_path / 'wrap_le.py').write_text(
+        'import numpy as np\n'
+        'SEEN = []\n'
+        'class Wrapped:\n'
+        '    def __init__(self, *, random_state=None, classifier_params=None):\n'
+        '        SEEN.append((random_state, classifier_params))\n'
+        '    def fit_transform(self, X, L):\n'
+        '        return np.full(L.shape, 1.0 / L.shape[1])\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    m = le.resolve_method('wrap_le:Wrapped')
+    X, L = np.zeros((3, 2)), np.eye(3)
+    m.run(X, L, 4, quick=True)
+    m.run(X, L, 5, quick=False)
+    import wrap_le
+    assert wrap_le.SEEN == [(4, {'max_epochs': le.QUICK_EPOCHS}), (5, None)]
