@@ -234,6 +234,20 @@ class _Progress:
             self.bar.close()
 
 
+def _commit() -> str:
+    """The checkout's commit (``+dirty`` with uncommitted changes), or 'unknown'."""
+    import subprocess
+    try:
+        head = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=REPO,
+                              capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'],
+                               cwd=REPO, capture_output=True, text=True,
+                               timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return 'unknown'
+    return (head + ('+dirty' if dirty else '')) if head else 'unknown'
+
+
 def _limit_threads(n: int):
     try:
         import torch
@@ -303,7 +317,7 @@ def write_tables(out: Path, result: Dict) -> None:
         f"{names[m]} {'(lower)' if m in LOWER else '(higher)'}" for m in MEASURES) + \
         ' | fit time (s) | seeds | source |'
     lines = ['# Table 4: label-enhancement recovery', '',
-             f"Command: `{result['command']}`", '',
+             f"Command: `{result['command']}` (commit {result['commit']})", '',
              'Logical labels by the threshold rule (mass >= 0.5); mean +- std over seeds '
              '(deterministic methods run once); the best mean per measure in bold. '
              f"Threads: {result['threads']}.", '']
@@ -363,7 +377,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     total = sum(len(seeds) if m.seeded else 1 for m in methods) * len(data)
     progress = _Progress(total)
     result = {'command': 'python benchmarks/le_recovery.py ' + ' '.join(argv),
-              'threads': opts.threads, 'quick': opts.quick, 'seeds': seeds,
+              'commit': _commit(), 'threads': opts.threads, 'quick': opts.quick,
+              'seeds': seeds,
               'measures': list(MEASURES), 'lower_is_better': list(LOWER),
               'python': platform.python_version(), 'datasets': {}}
     recovered = {}
