@@ -6,7 +6,7 @@ from typing import Callable, List
 
 import numpy as np
 
-__all__ = ['read_text', 'parse_numeric_rows', 'split_rows']
+__all__ = ['read_text', 'load_mat', 'parse_numeric_rows', 'split_rows']
 
 
 def read_text(path: str, what: str = 'file') -> str:
@@ -30,6 +30,27 @@ def read_text(path: str, what: str = 'file') -> str:
     except UnicodeDecodeError as e:
         raise ValueError(f"{path}: byte {e.start} is not valid UTF-8; corrupt {what}?") \
             from None
+
+
+def load_mat(path: str, what: str = '.mat file', **kwargs) -> dict:
+    """:func:`scipy.io.loadmat` with errors naming the file: FileNotFoundError when it is
+    missing, ValueError when it is a directory, empty, MATLAB v7.3 (HDF5) or corrupt."""
+    from scipy.io import loadmat
+
+    if os.path.isdir(path):
+        raise ValueError(f"{path}: expected a {what}, found a directory")
+    if os.path.isfile(path) and os.path.getsize(path) == 0:
+        raise ValueError(f"{path}: empty .mat file (0 bytes); truncated download?")
+    try:
+        return loadmat(path, **kwargs)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: {what} not found") from None
+    except NotImplementedError:
+        raise ValueError(f"{path}: MATLAB v7.3 (HDF5) files are not supported; re-save it "
+                         f"in MATLAB with save(..., '-v7')") from None
+    except Exception as e:  # scipy raises ValueError/TypeError/OSError on corrupt files
+        raise ValueError(f"{path}: cannot read as a MATLAB .mat file ({type(e).__name__}: "
+                         f"{e}); truncated or corrupt file?") from None
 
 
 def parse_numeric_rows(rows: List[str], delimiter: str,

@@ -8,6 +8,7 @@ import numpy as np
 
 from gmiml.utils.label_distribution import check_distribution
 
+from ._common import load_mat
 from .ldl_data import LDLData
 
 __all__ = ['read_ldl_mat', 'FEATURE_KEYS', 'DISTRIBUTION_KEYS']
@@ -27,22 +28,7 @@ class _MissingVariable(KeyError):
 
 
 def _variables(path: str) -> dict:
-    from scipy.io import loadmat
-
-    if os.path.isdir(path):
-        raise ValueError(f"{path}: expected a .mat file, found a directory")
-    if os.path.isfile(path) and os.path.getsize(path) == 0:
-        raise ValueError(f"{path}: empty .mat file (0 bytes); truncated download?")
-    try:
-        m = loadmat(path)
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: label-distribution .mat file not found") from None
-    except NotImplementedError:
-        raise ValueError(f"{path}: MATLAB v7.3 (HDF5) files are not supported; re-save it "
-                         f"in MATLAB with save(..., '-v7')") from None
-    except Exception as e:  # scipy raises ValueError/TypeError/OSError on corrupt files
-        raise ValueError(f"{path}: cannot read as a MATLAB .mat file ({type(e).__name__}: "
-                         f"{e}); truncated or corrupt file?") from None
+    m = load_mat(path, 'label-distribution .mat file')
     return {k: v for k, v in m.items() if not k.startswith('__')}
 
 

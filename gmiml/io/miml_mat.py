@@ -6,6 +6,7 @@ import numpy as np
 
 from gmiml.utils.validation import binary_labels, check_bags
 
+from ._common import load_mat
 from .miml_bags import MIMLBags
 
 __all__ = ['read_miml_mat', 'mat_entry_shapes']
@@ -104,20 +105,7 @@ def _walk(obj_keys, get, where, entry, out, depth=0):
 
 
 def _load(path: str) -> List[_Candidate]:
-    from scipy.io import loadmat
-
-    if os.path.isfile(path) and os.path.getsize(path) == 0:
-        raise ValueError(f"{path}: empty .mat file (0 bytes); truncated download?")
-    try:
-        m = loadmat(path, squeeze_me=False, struct_as_record=True)
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: .mat file not found") from None
-    except NotImplementedError:
-        raise ValueError(f"{path}: MATLAB v7.3 (HDF5) files are not supported; re-save it "
-                         f"in MATLAB with save(..., '-v7')") from None
-    except Exception as e:  # scipy raises ValueError/TypeError/OSError on corrupt files
-        raise ValueError(f"{path}: cannot read as a MATLAB .mat file ({type(e).__name__}: "
-                         f"{e}); truncated or corrupt file?") from None
+    m = load_mat(path, '.mat file', squeeze_me=False, struct_as_record=True)
     keys = [k for k in m if not k.startswith('__')]
     out: List[_Candidate] = []
     _walk(keys, m.__getitem__, '', (), out)
