@@ -182,7 +182,10 @@ def parse_args(argv):
     a('--out', default=str(REPO / 'results'), help='output folder (default: results/)')
     a('--threads', type=int, default=1, help='BLAS/torch threads (default 1)')
     a('--no-plots', action='store_true', help='no figure')
-    return p.parse_args(argv)
+    opts = p.parse_args(argv)
+    if opts.threads < 1:
+        p.error(f'--threads: expected an integer >= 1, got {opts.threads}')
+    return opts
 
 
 def data_files(opts) -> Dict[str, Path]:

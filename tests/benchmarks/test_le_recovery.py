@@ -97,6 +97,9 @@ def test_cli_errors(le, mats, tmp_path, monkeypatch, capsys):
         le.main(['--data', str(tmp_path / 'absent.mat')])
     with pytest.raises(SystemExit):
         le.main(['--seeds', '1-x'])
+    with pytest.raises(SystemExit):
+        le.main(['--threads', '0'])
+    assert '--threads: expected an integer >= 1, got 0' in capsys.readouterr().err
 
 
 def test_missing_default_data_names_the_files(le, tmp_path):
