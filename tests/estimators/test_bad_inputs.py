@@ -148,6 +148,7 @@ def test_pool_mean_max_is_valid(small):
     assert est.predict(small[0]).shape == small[1].shape
 
 
+@pytest.mark.filterwarnings('ignore:Y. label column')
 def test_batch_size_two_trains_with_batch_norm(small):
     """The smallest allowed batch (2 bags) trains, also with an odd number of bags (the
     last bag joins the batch before it)."""
