@@ -36,7 +36,7 @@ def fit_distributed(estimator, bags, Y, eval_set=None, world_size: int = 2,
     the estimator names another).
 
     For several machines, or to avoid copying the data into every process, start the
-    processes with ``torchrun`` instead (``python -m gmiml.distributed.train``, see
+    processes with ``torchrun`` instead (``python -m gmiml.cli.train``, see
     ``docs/distributed.md``).
 
     Args:

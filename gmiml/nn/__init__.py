@@ -4,6 +4,7 @@ from . import conv, models
 from .conv import InstanceInteraction, LabelGraphConv
 from .models import GLEMIMLNet, LabelEnhancer
 from .bag_batcher import BagBatcher
+from .running_label_gram import RunningLabelGram
 
 __all__ = [
     'conv',
@@ -13,4 +14,5 @@ __all__ = [
     'GLEMIMLNet',
     'LabelEnhancer',
     'BagBatcher',
+    'RunningLabelGram',
 ]

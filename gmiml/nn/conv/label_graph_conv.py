@@ -26,7 +26,8 @@ def cosine_from_gram(gram: Tensor, eps: float = 1e-12) -> Tensor:
     return gram * inv.view(-1, 1) * inv.view(1, -1)
 
 
-def label_knn_graph(similarity: Tensor, k: int) -> Tuple[Tensor, Tensor]:
+def label_knn_graph(similarity: Tensor, k: int,
+                    fixed_size: bool = False) -> Tuple[Tensor, Tensor]:
     r"""The label graph of :math:`T(\mathbf{D})`: each label is joined to its :math:`k` most
     similar other labels; the graph is made undirected (union of the kNN relations) and
     weighted by the similarity clipped at 0, so dissimilar labels pass nothing.
@@ -40,6 +41,10 @@ def label_knn_graph(similarity: Tensor, k: int) -> Tuple[Tensor, Tensor]:
     Args:
         similarity (Tensor): symmetric label similarities, e.g. :func:`cosine_from_gram`.
         k (int): number of neighbours per label (clipped to :math:`L - 1`).
+        fixed_size (bool, optional): return all :math:`2Lk` directed kNN pairs (sorted,
+            a pair found twice weighted 0 after its first copy) instead of the unique
+            edges: the same propagation, but shapes that do not depend on the data, as
+            :func:`torch.compile` with ``fullgraph=True`` needs. (default: :obj:`False`)
 
     Shapes:
         - **similarity:** :math:`(L, L)`
@@ -63,9 +68,16 @@ def label_knn_graph(similarity: Tensor, k: int) -> Tuple[Tensor, Tensor]:
     # unique keys u * L + v give the coalesced (row-major) order
     u = torch.arange(num_labels, device=device).repeat_interleave(k)
     v = nbr.reshape(-1)
-    key = torch.unique(torch.cat([u * num_labels + v, v * num_labels + u]))
+    key = torch.cat([u * num_labels + v, v * num_labels + u])
+    if fixed_size:
+        key = key.sort().values
+        dup = torch.cat([key.new_zeros(1, dtype=torch.bool), key[1:] == key[:-1]])
+    else:
+        key = torch.unique(key)
     edge_index = torch.stack([key // num_labels, key % num_labels])
     weight = similarity.detach()[edge_index[0], edge_index[1]].clamp_min(0)
+    if fixed_size:
+        weight = weight.masked_fill(dup, 0.0)
     return edge_index, weight
 
 
