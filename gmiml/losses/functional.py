@@ -262,7 +262,7 @@ def classifier_loss(
     input: Tensor,
     target: Tensor,
     distribution: Optional[Tensor] = None,
-    rho: float = 0.99,
+    rho: float = 0.9,
 ) -> Tensor:
     r"""The classifier's loss :math:`L_C` (Eq. 14):
 
@@ -274,7 +274,8 @@ def classifier_loss(
         target (Tensor): logical labels.
         distribution (Tensor, optional): the enhancer's label distribution (rows summing to
             1, pass it detached); required when :math:`\rho < 1`. (default: :obj:`None`)
-        rho (float, optional): :math:`\rho \in [0, 1]`. (default: :obj:`0.99`)
+        rho (float, optional): :math:`\rho \in [0, 1]`; the default is
+            :class:`gmiml.GLEMIMLClassifier`'s. (default: :obj:`0.9`)
     """
     if not 0.0 <= rho <= 1.0:
         raise ValueError(f"rho: expected a weight in [0, 1], got {rho}")

@@ -123,3 +123,18 @@ def test_bad_arguments():
         LF.classifier_loss(z, z, None, rho=0.5)
     with pytest.raises(ValueError, match='number of bags'):
         LF.similarity_consistency_loss(torch.zeros(3, 2), z)
+
+
+def test_defaults_are_the_estimators():
+    import inspect
+    from gmiml.estimators.glemiml_classifier import GLEMIMLClassifier
+    est = inspect.signature(GLEMIMLClassifier).parameters
+    assert inspect.signature(LF.classifier_loss).parameters['rho'].default == \
+        est['rho'].default == 0.9
+    assert tuple(inspect.signature(LF.enhancer_loss).parameters['betas'].default) == \
+        tuple(est['betas'].default)
+    s = torch.tensor([[0.0, 2.0]])
+    y = torch.tensor([[1.0, 0.0]])
+    d = torch.tensor([[0.5, 0.5]])
+    expected = 0.9 * LF.logical_label_loss(s, y) + 0.1 * LF.label_distribution_loss(s, d)
+    assert LF.classifier_loss(s, y, d).item() == pytest.approx(expected.item(), rel=1e-6)
