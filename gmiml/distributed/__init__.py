@@ -2,7 +2,7 @@ r"""Data-parallel training over several processes or machines (torch.distributed
 
 See ``docs/distributed.md``.
 """
-from .distributed_bag_sampler import DistributedBagSampler, shard_batch
+from gmiml.loader.bag_sampler import shard_batch
 from .collectives import all_gather_rows, all_reduce_sum
 from .sync_batch_norm import SyncBatchNorm, convert_sync_batchnorm
 from .sync_running_label_gram import (SyncRunningLabelGram, convert_sync_label_gram,
@@ -12,7 +12,6 @@ from .launch import (default_backend, find_free_port, init_from_env, is_distribu
                      run_parallel)
 
 __all__ = [
-    'DistributedBagSampler',
     'shard_batch',
     'all_gather_rows',
     'all_reduce_sum',

@@ -77,7 +77,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
     (mutual-kNN, heat-kernel weights, :func:`gmiml.utils.mutual_knn_graph`) are built once
     per bag on the standardised features (``graph='input'``) and all bags are kept as one
     concatenated tensor that is mini-batched by index arithmetic
-    (:class:`gmiml.nn.BagBatcher`).
+    (:class:`gmiml.loader.BagBatcher`).
 
     Validation data: ``eval_set=(bags, Y)`` if given; otherwise a seeded random
     ``validation_fraction`` of the training bags is held out (at least one bag; none when
@@ -359,7 +359,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         """Standardised instance tensor, pointers, instance graph and per-bag tensors
         (on ``device``; default: where the network is, else the ``device`` parameter)."""
         import torch
-        from gmiml.nn.bag_batcher import BagBatcher, bag_pointers
+        from gmiml.loader.bag_batcher import BagBatcher, bag_pointers
         x = torch.from_numpy(self._standardize(bags))
         sizes = torch.tensor([len(b) for b in bags], dtype=torch.long)
         ptr = bag_pointers(sizes)
