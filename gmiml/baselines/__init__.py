@@ -2,8 +2,7 @@ r"""The MIML methods GLEMIML is compared with in the paper's Table 2.
 
 Names are imported lazily (each method pulls in scikit-learn / torch pieces of its own).
 """
-import importlib
-from typing import Any
+from gmiml._lazy import lazy_attributes
 
 _LAZY = {
     'MIFLEM': 'gmiml.baselines.mi_flem',
@@ -18,11 +17,4 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'gmiml.baselines' has no attribute '{name}'")
-
-
-def __dir__() -> list:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)

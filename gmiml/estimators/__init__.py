@@ -1,6 +1,5 @@
 r"""Estimators with scikit-learn's contract."""
-import importlib
-from typing import Any
+from gmiml._lazy import lazy_attributes
 
 from .base import BaseMIMLEstimator
 
@@ -9,7 +8,4 @@ _LAZY = {'GLEMIMLClassifier': 'gmiml.estimators.glemiml_classifier'}
 __all__ = ['BaseMIMLEstimator', 'GLEMIMLClassifier']
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'gmiml.estimators' has no attribute '{name}'")
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)

@@ -1,14 +1,20 @@
-r"""Tensor-level algorithms: validation, bag graphs, bag distances."""
-from .validation import check_bags, check_labels, check_bags_labels
-from .hausdorff import hausdorff_distances
-from .k_medoids import k_medoids
-from .mutual_knn_graph import mutual_knn_graph
+r"""Tensor-level algorithms: validation, bag graphs, bag distances, batching.
 
-__all__ = [
-    'check_bags',
-    'check_labels',
-    'check_bags_labels',
-    'hausdorff_distances',
-    'k_medoids',
-    'mutual_knn_graph',
-]
+Names are imported lazily, so that the light modules (validation, used by the readers and
+``python -m gmiml.datasets``) do not pay the torch import.
+"""
+from gmiml._lazy import lazy_attributes
+
+_LAZY = {
+    'check_bags': 'gmiml.utils.validation',
+    'check_labels': 'gmiml.utils.validation',
+    'check_bags_labels': 'gmiml.utils.validation',
+    'hausdorff_distances': 'gmiml.utils.hausdorff',
+    'k_medoids': 'gmiml.utils.k_medoids',
+    'mutual_knn_graph': 'gmiml.utils.mutual_knn_graph',
+    'split_batches': 'gmiml.utils.batches',
+}
+
+__all__ = list(_LAZY)
+
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)
