@@ -247,7 +247,7 @@ def test_matches_reference_mixed_sweep(seed):
     _assert_matches_reference(bags, k, rtol=1e-3, sigma=sigma, loop=bool(seed % 2))
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
+@pytest.mark.cuda
 def test_cuda_matches_cpu():
     rng = np.random.default_rng(14)
     bags = (_random_bags(rng, 'ties', 50, max_size=60) + _random_bags(rng, 'normal', 50)
