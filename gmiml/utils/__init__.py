@@ -13,6 +13,10 @@ _LAZY = {
     'k_medoids': 'gmiml.utils.k_medoids',
     'mutual_knn_graph': 'gmiml.utils.mutual_knn_graph',
     'split_batches': 'gmiml.utils.batches',
+    'memory_status': 'gmiml.utils.memory',
+    'reset_peak': 'gmiml.utils.memory',
+    'peak_rss_bytes': 'gmiml.utils.memory',
+    'peak_since': 'gmiml.utils.memory',
 }
 
 __all__ = list(_LAZY)
