@@ -5,7 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1] / 'gmiml'
 
@@ -133,11 +132,9 @@ def test_cycle_checker_finds_a_cycle():
     assert _find_cycle({'a': {'b'}, 'b': {'c'}, 'c': set()}) is None
 
 
-def _long_modules(exclude=()):
+def _long_modules():
     out = []
     for name, path in _modules().items():
-        if any(name.startswith(e) for e in exclude):
-            continue
         n = len(path.read_text().splitlines())
         if n > MAX_LINES:
             out.append(f'{name}: {n} lines')
@@ -145,13 +142,7 @@ def _long_modules(exclude=()):
 
 
 def test_module_length():
-    long = _long_modules(exclude=('gmiml.estimators',))
-    assert not long, f'modules over {MAX_LINES} lines: {long}'
-
-
-@pytest.mark.xfail(reason='estimators split on branch archA', strict=False)
-def test_module_length_estimators():
-    long = [m for m in _long_modules() if m.startswith('gmiml.estimators')]
+    long = _long_modules()
     assert not long, f'modules over {MAX_LINES} lines: {long}'
 
 
