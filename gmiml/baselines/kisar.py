@@ -238,6 +238,10 @@ class KISAR(BaseMIMLEstimator):
     value (a monotone rescaling, not a calibrated probability). :obj:`eval_set` is
     validated but not used (no early stopping in the method).
 
+    Tuning grid (``param_grid``, used by the benchmark's ``--selection tuned``;
+    configuration 0 is the reference): the reference settings; :math:`C = 50`;
+    :math:`C = 5000`; no label relations (:obj:`relation="identity"`).
+
     Args:
         C (float, optional): SVM loss weight. (default: ``500.0``)
         max_prototypes (int, optional): maximum number of k-means prototypes.
@@ -272,6 +276,8 @@ class KISAR(BaseMIMLEstimator):
         n_iter_ (int): alternating rounds run; ``objective_`` (list) the objective after
             each.
     """
+
+    param_grid = [{}, {'C': 50.0}, {'C': 5000.0}, {'relation': 'identity'}]
 
     def __init__(self, C: float = 500.0, max_prototypes: int = 1000, max_iter: int = 20,
                  tol: float = 1e-3, relation: str = 'mean', svm_tol: float = 1e-4,

@@ -101,6 +101,10 @@ class MIMLWEL(BaseMIMLEstimator):
     function of the output (monotone, not calibrated). :obj:`eval_set` is validated but
     not used.
 
+    Tuning grid (``param_grid``, used by the benchmark's ``--selection tuned``;
+    configuration 0 is the reference): the reference settings; :math:`C = 5`;
+    :math:`C = 500`; prototype weight :math:`\beta = 0.5`.
+
     Args:
         C (float, optional): weight of the data terms against :math:`\|W\|^2/2`.
             (default: ``50.0``)
@@ -134,6 +138,8 @@ class MIMLWEL(BaseMIMLEstimator):
         completed_labels_ (numpy.ndarray): ``[N, L]`` the learned targets :math:`\hat Y`.
         n_iter_ (int): rounds run; ``objective_`` (list) the objective after each.
     """
+
+    param_grid = [{}, {'C': 5.0}, {'C': 500.0}, {'beta': 0.5}]
 
     def __init__(self, C: float = 50.0, m: float = 1.0, beta: float = 2.0,
                  max_iter: int = 20, tol: float = 1e-3, ratio: float = 0.1,
