@@ -82,8 +82,9 @@ class MIFLEM(BaseMIMLEstimator):
     :math:`\mathbf{h} = \mathrm{BN}(\mathrm{LeakyReLU}(\mathbf{W}\cdot))`,
     :math:`\mathbf{h} + \mathbf{W}'\mathbf{h}` on the features and on the labels, their
     concatenation decoded by the same kind of branch to :math:`L` logits; Kaiming-normal
-    weights and zero biases in the enhancer; AdamW with AMSGrad, learning rate :math:`10^{-3}`, weight
-    decay :math:`10^{-4}` on non-bias parameters, batch size 64, 30 epochs; the
+    weights and zero biases in the enhancer; AdamW with AMSGrad, learning rate
+    :math:`10^{-3}`, weight decay :math:`10^{-4}` on non-bias parameters, batch size 64,
+    30 epochs; the
     reference run's ``method='ld'``, :math:`\alpha = \beta = 0.001`; the epoch with the
     lowest validation Hamming loss is kept; a label is predicted when its logit is
     :math:`> 0`.
