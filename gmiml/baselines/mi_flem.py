@@ -84,10 +84,9 @@ class MIFLEM(BaseMIMLEstimator):
     concatenation decoded by the same kind of branch to :math:`L` logits; Kaiming-normal
     weights and zero biases in the enhancer; AdamW with AMSGrad, learning rate
     :math:`10^{-3}`, weight decay :math:`10^{-4}` on non-bias parameters, batch size 64,
-    30 epochs; the
-    reference run's ``method='ld'``, :math:`\alpha = \beta = 0.001`; the epoch with the
-    lowest validation Hamming loss is kept; a label is predicted when its logit is
-    :math:`> 0`.
+    30 epochs; the reference run's ``method='ld'``, :math:`\alpha = \beta = 0.001`; the
+    epoch with the lowest validation Hamming loss is kept; a label is predicted when its
+    logit is :math:`> 0`.
 
     Choices the papers leave open. The defaults make this MI-FLEM at least as strong as
     FLEM's public code applied to MIML data under that code's protocol
