@@ -4,6 +4,7 @@ import zlib
 import numpy as np
 
 from gmiml.estimators.base import BaseMIMLEstimator
+from gmiml.estimators.constraints import RANDOM_STATE
 
 __all__ = ['LabelFrequencyPrior']
 
@@ -40,8 +41,9 @@ class LabelFrequencyPrior(BaseMIMLEstimator):
     Args:
         tie_break (bool, optional): break ties between labels of equal frequency at
             random (see above). (default: :obj:`True`)
-        random_state (int, optional): seed of the tie-breaking jitter; :obj:`None` is 0.
-            (default: :obj:`None`)
+        random_state (int, RandomState, Generator or None, optional): seed of the
+            tie-breaking jitter; :obj:`None` is 0, a generator gives one seed at
+            :meth:`fit`. (default: :obj:`None`)
 
     Shapes:
         - **fit input:** ``bags`` a list of ``N`` arrays ``[n_i, d]``; ``Y`` ``[N, L]``
@@ -50,10 +52,13 @@ class LabelFrequencyPrior(BaseMIMLEstimator):
 
     Attributes:
         frequency_ (numpy.ndarray): :math:`\hat p` ``[L]``.
+        seed_ (int): the jitter's seed.
     """
     param_grid = [{}]
 
-    def __init__(self, tie_break: bool = True, random_state=None):
+    _parameter_constraints = {'tie_break': ['boolean'], 'random_state': RANDOM_STATE}
+
+    def __init__(self, *, tie_break: bool = True, random_state=None):
         self.tie_break = tie_break
         self.random_state = random_state
 
@@ -61,12 +66,18 @@ class LabelFrequencyPrior(BaseMIMLEstimator):
         r"""Records the training label frequencies; returns ``self``."""
         bags, Y, _ = self._validate_fit_data(bags, Y, eval_set)
         self.frequency_ = (Y > 0).mean(axis=0)
+        rs = self.random_state
+        if rs is None or isinstance(rs, (int, np.integer)):
+            self.seed_ = 0 if rs is None else int(rs)
+        elif isinstance(rs, np.random.RandomState):
+            self.seed_ = int(rs.randint(2 ** 31 - 1))
+        else:  # a Generator
+            self.seed_ = int(rs.integers(2 ** 31 - 1))
         return self
 
     def _jitter(self, bag: np.ndarray) -> np.ndarray:
-        seed = 0 if self.random_state is None else int(self.random_state)
         key = zlib.crc32(np.ascontiguousarray(bag).tobytes())
-        return np.random.default_rng([seed, key]).random(self.n_labels_)
+        return np.random.default_rng([self.seed_, key]).random(self.n_labels_)
 
     def decision_function(self, bags) -> np.ndarray:
         r"""The training frequencies (plus the tie-breaking jitter) ``float64 [N, L]``."""
