@@ -6,7 +6,7 @@ import pytest
 import gmiml.baselines as B
 
 TUNED = ['MIFLEM', 'MIMLNN', 'MIMLSVM', 'EnMIMLNN', 'MIMLRBF', 'MIMLWEL', 'KISAR']
-N_CONFIGS = 4  # GLEMIML's grid has 4 too: one budget for every method
+N_CONFIGS = 4  # issue #14: one selection budget for every method, GLEMIML included
 FAST = {'MIFLEM': {'max_epochs': 2}}  # only to keep the test short
 
 
