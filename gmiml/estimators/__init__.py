@@ -3,10 +3,14 @@ import importlib
 from typing import Any
 
 from .base import BaseMIMLEstimator
+from .constraints import InvalidParameterError
 
-_LAZY = {'GLEMIMLClassifier': 'gmiml.estimators.glemiml_classifier'}
+_LAZY = {'GLEMIMLClassifier': 'gmiml.estimators.glemiml_classifier',
+         'NeuralMIMLEstimator': 'gmiml.estimators.neural',
+         'Trainer': 'gmiml.estimators.trainer'}
 
-__all__ = ['BaseMIMLEstimator', 'GLEMIMLClassifier']
+__all__ = ['BaseMIMLEstimator', 'InvalidParameterError', 'GLEMIMLClassifier',
+           'NeuralMIMLEstimator', 'Trainer']
 
 
 def __getattr__(name: str) -> Any:
