@@ -4,9 +4,10 @@ from typing import Any
 
 from .base import BaseMIMLEstimator
 
-_LAZY = {'GLEMIMLClassifier': 'gmiml.estimators.glemiml_classifier'}
+_LAZY = {'GLEMIMLClassifier': 'gmiml.estimators.glemiml_classifier',
+         'GLEMIMLEnhancer': 'gmiml.estimators.glemiml_enhancer'}
 
-__all__ = ['BaseMIMLEstimator', 'GLEMIMLClassifier']
+__all__ = ['BaseMIMLEstimator', 'GLEMIMLClassifier', 'GLEMIMLEnhancer']
 
 
 def __getattr__(name: str) -> Any:

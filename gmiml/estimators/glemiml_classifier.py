@@ -168,6 +168,24 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             ``device``, ``distributed``) or other data is an error. In distributed
             training process 0 writes it; on resuming, the processes' dropout masks are
             drawn afresh. (default: :obj:`None`)
+        le_calibration (str, optional): how :meth:`label_distribution` recovers the
+            label distributions. ``'rule'``: calibrated label enhancement
+            (:mod:`gmiml.utils.label_calibration`),
+            :math:`\mathrm{softmax}((\mathbf{y} + \lambda\mathbf{c})/\tau)` with
+            :math:`\mathbf{c}` the mean of the classifier's probabilities and the
+            leave-one-out labels of the ``le_neighbors`` nearest training bags (bag mean
+            of the standardised instances), and :math:`\tau` fitted at the end of
+            :meth:`fit` so that the threshold rule reads the recovered distributions of
+            the training bags back as their logical labels. :obj:`None`: the paper's
+            reading, the enhancer's :math:`\mathrm{softmax}(\mathbf{z}^*)`. Training
+            (and so every prediction of the classifier) is the same either way.
+            (default: :obj:`'rule'`)
+        le_neighbors (int, optional): neighbours of the calibrated enhancement.
+            (default: :obj:`10`)
+        le_content_weight (float, optional): :math:`\lambda`. (default: :obj:`1.0`)
+        le_mass (float, optional): the threshold rule's mass: the relevant labels of a
+            distribution are the smallest top set covering this share of it.
+            (default: :obj:`0.5`)
 
     Attributes:
         model_ (GLEMIMLNet): the trained network (best epoch).
@@ -176,6 +194,10 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             its training steps (``train_time_s``) and the validation metrics.
         best_epoch_ (int): the selected epoch (0-based).
         threshold_ (float): the probability threshold :meth:`predict` uses.
+        le_temperature_ (float): :math:`\tau` of the calibrated enhancement (with
+            ``le_calibration='rule'``), with ``le_reference_`` and
+            ``le_reference_labels_``, the training bags' mean standardised instances and
+            logical labels.
         n_features_in_, n_labels_ (int): the data's dimensions.
     """
     def __init__(
@@ -209,6 +231,10 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         device: str = 'cpu',
         distributed: bool = False,
         checkpoint=None,
+        le_calibration: Optional[str] = 'rule',
+        le_neighbors: int = 10,
+        le_content_weight: float = 1.0,
+        le_mass: float = 0.5,
     ):
         self.hidden_channels = hidden_channels
         self.classifier_layers = classifier_layers
@@ -239,6 +265,10 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         self.device = device
         self.distributed = distributed
         self.checkpoint = checkpoint
+        self.le_calibration = le_calibration
+        self.le_neighbors = le_neighbors
+        self.le_content_weight = le_content_weight
+        self.le_mass = le_mass
 
     # ------------------------------------------------------------------ checks
     def _check_params(self):
@@ -277,10 +307,24 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         if not (self.lr > 0 and self.weight_decay >= 0):
             raise ValueError(f"lr must be > 0 and weight_decay >= 0, got {self.lr!r}, "
                              f"{self.weight_decay!r}")
+        self._check_le_params()
         if not isinstance(self.distributed, (bool, np.bool_)):
             raise ValueError(f"distributed: expected True or False, got "
                              f"{self.distributed!r}")
         self._torch_device()
+
+    def _check_le_params(self):
+        if self.le_calibration not in (None, 'rule'):
+            raise ValueError(f"le_calibration: expected 'rule' or None, got "
+                             f"{self.le_calibration!r}")
+        if not (isinstance(self.le_neighbors, (int, np.integer)) and self.le_neighbors >= 1):
+            raise ValueError(f"le_neighbors: expected a positive integer, got "
+                             f"{self.le_neighbors!r}")
+        if not (np.isfinite(self.le_content_weight) and self.le_content_weight >= 0):
+            raise ValueError(f"le_content_weight: expected a finite number >= 0, got "
+                             f"{self.le_content_weight!r}")
+        if not 0.0 < self.le_mass <= 1.0:
+            raise ValueError(f"le_mass: expected a share in (0, 1], got {self.le_mass!r}")
 
     def _torch_device(self):
         """The :class:`torch.device` that ``device`` names (``'auto'``: CUDA when
@@ -548,7 +592,32 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
                     gc.collect()
             self.model_.eval()
             self.threshold_ = self._fit_threshold(valb, None if val is None else val[1])
+        if self.enhancement and self.le_calibration == 'rule':
+            self._fit_le_calibration(bags, Y)
         return self
+
+    # ------------------------------------------------------------------ calibrated LE
+    def _bag_means(self, bags) -> np.ndarray:
+        """Each bag's mean standardised instance ``float64 [N, d]``."""
+        return np.stack([((b - self.mean_) / self.scale_).mean(axis=0) for b in bags])
+
+    def _le_content(self, feats, logits) -> np.ndarray:
+        """Feature-driven label scores: the mean of the classifier's probabilities and
+        the nearest training bags' labels (the bag itself left out)."""
+        from gmiml.utils.label_calibration import neighbour_label_average
+        q = neighbour_label_average(feats, self.le_reference_, self.le_reference_labels_,
+                                    self.le_neighbors)
+        return 0.5 * (q + 1.0 / (1.0 + np.exp(-logits)))
+
+    def _fit_le_calibration(self, bags, Y) -> None:
+        """Fits :math:`\\tau` of the calibrated enhancement on the training bags (their
+        features and logical labels only)."""
+        from gmiml.utils.label_calibration import fit_rule_temperature
+        self.le_reference_ = self._bag_means(bags)
+        self.le_reference_labels_ = np.asarray(Y, dtype=np.uint8)
+        content = self._le_content(self.le_reference_, self._logits(self._prepare(bags)))
+        self.le_temperature_ = fit_rule_temperature(Y, content, self.le_content_weight,
+                                                    self.le_mass)
 
     def _train(self, net, train, valb, val, rng, rank, world_size, tqdm):
         """The epochs of :meth:`fit`: mini-batch steps, validation, early stopping,
@@ -633,7 +702,8 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
     # ------------------------------------------------------------------ checkpoints
     _CHECKPOINT_FORMAT = 'gmiml.GLEMIMLClassifier.checkpoint/1'
     #: parameters a checkpoint may be resumed with different values of
-    _RESUMABLE = ('max_epochs', 'verbose', 'checkpoint', 'device', 'distributed')
+    _RESUMABLE = ('max_epochs', 'verbose', 'checkpoint', 'device', 'distributed',
+                  'le_calibration', 'le_neighbors', 'le_content_weight', 'le_mass')
 
     def _resume_params(self) -> dict:
         params = self.get_params()
@@ -714,9 +784,11 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         return (P > float(t)).astype(np.uint8)
 
     def label_distribution(self, bags, Y) -> np.ndarray:
-        r"""The recovered label distributions (the enhancer's output
-        :math:`\mathrm{softmax}(\mathbf{z}^*)`), ``float64 [N, L]``, rows summing to 1:
-        the significance of each label for each bag given its logical labels ``Y``."""
+        r"""The recovered label distributions, ``float64 [N, L]``, rows summing to 1:
+        the significance of each label for each bag given its logical labels ``Y``
+        (with ``le_calibration='rule'`` the calibrated enhancement, with :obj:`None` the
+        enhancer's output :math:`\mathrm{softmax}(\mathbf{z}^*)`; see the class
+        docstring)."""
         import torch
         bags = self._validate_bags(bags)
         Y = check_labels(Y, len(bags), n_labels=self.n_labels_)
@@ -724,6 +796,11 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             raise ValueError("label_distribution: this model was fitted with "
                              "enhancement=False and has no label enhancer")
         batcher = self._prepare(bags, Y)
+        if self.le_calibration == 'rule':
+            from gmiml.utils.label_calibration import calibrated_distribution
+            content = self._le_content(self._bag_means(bags), self._logits(batcher))
+            return calibrated_distribution(Y, content, self.le_temperature_,
+                                           self.le_content_weight)
         self.model_.eval()
         out = []
         with torch.no_grad():
@@ -736,7 +813,8 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
 
     # ------------------------------------------------------------------ persistence
     _FITTED = ('n_features_in_', 'n_labels_', 'mean_', 'scale_', 'history_',
-               'best_epoch_', 'threshold_')
+               'best_epoch_', 'threshold_', 'le_temperature_', 'le_reference_',
+               'le_reference_labels_')
 
     def save(self, path) -> None:
         r"""Saves parameters, fitted state and network weights to ``path``
@@ -749,7 +827,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         if params.get('checkpoint') is not None:
             params['checkpoint'] = str(params['checkpoint'])
         fitted = {}
-        for key in self._FITTED:
+        for key in (k for k in self._FITTED if hasattr(self, k)):
             v = getattr(self, key)
             fitted[key] = torch.from_numpy(np.asarray(v)) if isinstance(v, np.ndarray) else v
         torch.save({'format': 'gmiml.GLEMIMLClassifier/1', 'params': params,
