@@ -174,7 +174,8 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             :math:`\mathrm{softmax}((\mathbf{y} + \lambda\mathbf{c})/\tau)` with
             :math:`\mathbf{c}` the mean of the classifier's probabilities and the
             leave-one-out labels of the ``le_neighbors`` nearest training bags (bag mean
-            of the standardised instances), and :math:`\tau` fitted at the end of
+            of the standardised instances; with :math:`\lambda = 2` each of the two
+            weighs as much as the logical labels), and :math:`\tau` fitted at the end of
             :meth:`fit` so that the threshold rule reads the recovered distributions of
             the training bags back as their logical labels. :obj:`None`: the paper's
             reading, the enhancer's :math:`\mathrm{softmax}(\mathbf{z}^*)`. Training
@@ -182,7 +183,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             (default: :obj:`'rule'`)
         le_neighbors (int, optional): neighbours of the calibrated enhancement.
             (default: :obj:`10`)
-        le_content_weight (float, optional): :math:`\lambda`. (default: :obj:`1.0`)
+        le_content_weight (float, optional): :math:`\lambda`. (default: :obj:`2.0`)
         le_mass (float, optional): the threshold rule's mass: the relevant labels of a
             distribution are the smallest top set covering this share of it.
             (default: :obj:`0.5`)
@@ -233,7 +234,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         checkpoint=None,
         le_calibration: Optional[str] = 'rule',
         le_neighbors: int = 10,
-        le_content_weight: float = 1.0,
+        le_content_weight: float = 2.0,
         le_mass: float = 0.5,
     ):
         self.hidden_channels = hidden_channels

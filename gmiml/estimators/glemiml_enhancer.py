@@ -49,7 +49,9 @@ class GLEMIMLEnhancer(BaseEstimator):
 
     Args:
         n_neighbors (int, optional): neighbours of the label average. (default: :obj:`10`)
-        content_weight (float, optional): :math:`\lambda`. (default: :obj:`1.0`)
+        content_weight (float, optional): :math:`\lambda`; at 2 the classifier's
+            probabilities and the neighbours' labels each weigh as much as the logical
+            labels. (default: :obj:`2.0`)
         mass (float, optional): the threshold rule's mass. (default: :obj:`0.5`)
         calibration (str, optional): ``'rule'`` (the above) or :obj:`None` (the paper's
             reading: the enhancer's :math:`\mathrm{softmax}(\mathbf{z}^*)`).
@@ -70,7 +72,7 @@ class GLEMIMLEnhancer(BaseEstimator):
           :math:`\{-1, 1\}`
         - **output:** ``float64 [N, n_labels]``, rows summing to 1
     """
-    def __init__(self, n_neighbors: int = 10, content_weight: float = 1.0,
+    def __init__(self, n_neighbors: int = 10, content_weight: float = 2.0,
                  mass: float = 0.5, calibration: Optional[str] = 'rule',
                  random_state: Optional[int] = None,
                  classifier_params: Optional[dict] = None):
