@@ -594,7 +594,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             self.model_.eval()
             self.threshold_ = self._fit_threshold(valb, None if val is None else val[1])
         if self.enhancement and self.le_calibration == 'rule':
-            self._fit_le_calibration(bags, Y)
+            self.calibrate_label_distribution(bags, Y)
         return self
 
     # ------------------------------------------------------------------ calibrated LE
@@ -610,15 +610,23 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
                                     self.le_neighbors)
         return 0.5 * (q + 1.0 / (1.0 + np.exp(-logits)))
 
-    def _fit_le_calibration(self, bags, Y) -> None:
-        """Fits :math:`\\tau` of the calibrated enhancement on the training bags (their
-        features and logical labels only)."""
+    def calibrate_label_distribution(self, bags, Y) -> 'GLEMIMLClassifier':
+        r"""Fits the calibrated label enhancement (``le_calibration='rule'``) on ``bags``
+        and their logical labels ``Y`` without retraining the network: the reference bags
+        of the neighbour labels and the temperature :math:`\tau` (``le_temperature_``).
+        :meth:`fit` calls it on its training bags; call it again after changing a
+        ``le_*`` parameter. Returns ``self``."""
         from gmiml.utils.label_calibration import fit_rule_temperature
+        self._check_is_fitted()
+        self._check_le_params()
+        bags = self._validate_bags(bags)
+        Y = check_labels(Y, len(bags), n_labels=self.n_labels_)
         self.le_reference_ = self._bag_means(bags)
-        self.le_reference_labels_ = np.asarray(Y, dtype=np.uint8)
+        self.le_reference_labels_ = Y
         content = self._le_content(self.le_reference_, self._logits(self._prepare(bags)))
         self.le_temperature_ = fit_rule_temperature(Y, content, self.le_content_weight,
                                                     self.le_mass)
+        return self
 
     def _train(self, net, train, valb, val, rng, rank, world_size, tqdm):
         """The epochs of :meth:`fit`: mini-batch steps, validation, early stopping,
@@ -799,6 +807,11 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         batcher = self._prepare(bags, Y)
         if self.le_calibration == 'rule':
             from gmiml.utils.label_calibration import calibrated_distribution
+            if not hasattr(self, 'le_temperature_'):
+                raise ValueError("label_distribution: le_calibration='rule' but the "
+                                 "calibration was not fitted (the model was fitted with "
+                                 "le_calibration=None); call "
+                                 "calibrate_label_distribution(bags, Y) first")
             content = self._le_content(self._bag_means(bags), self._logits(batcher))
             return calibrated_distribution(Y, content, self.le_temperature_,
                                            self.le_content_weight)

@@ -31,6 +31,13 @@ def test_calibration_leaves_training_alone(data):
     agree = (threshold_rule(rule.label_distribution(bags, Y)) == Y).all(1).mean()
     agree_paper = (threshold_rule(paper.label_distribution(bags, Y)) == Y).all(1).mean()
     assert agree > agree_paper
+    # the paper-reading model calibrated afterwards is the calibrated model
+    with pytest.raises(ValueError, match='calibrate_label_distribution'):
+        paper.set_params(le_calibration='rule').label_distribution(bt, yt)
+    paper.calibrate_label_distribution(bags, Y)
+    np.testing.assert_array_equal(paper.label_distribution(bt, yt), D)
+    assert paper.set_params(le_content_weight=0.5).calibrate_label_distribution(
+        bags, Y).le_temperature_ != rule.le_temperature_
 
 
 def test_save_load_keeps_the_calibration(data, tmp_path):
