@@ -177,7 +177,10 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             of the standardised instances; with :math:`\lambda = 2` each of the two
             weighs as much as the logical labels), and :math:`\tau` fitted at the end of
             :meth:`fit` so that the threshold rule reads the recovered distributions of
-            the training bags back as their logical labels. :obj:`None`: the paper's
+            the training bags back as their logical labels, then moved bag by bag to the
+            nearest value under which the rule reads the bag back as its own logical
+            labels. ``'global'``: the same with the one fitted :math:`\tau` for all
+            bags. :obj:`None`: the paper's
             reading, the enhancer's :math:`\mathrm{softmax}(\mathbf{z}^*)`. Training
             (and so every prediction of the classifier) is the same either way.
             (default: :obj:`'rule'`)
@@ -195,8 +198,8 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             its training steps (``train_time_s``) and the validation metrics.
         best_epoch_ (int): the selected epoch (0-based).
         threshold_ (float): the probability threshold :meth:`predict` uses.
-        le_temperature_ (float): :math:`\tau` of the calibrated enhancement (with
-            ``le_calibration='rule'``), with ``le_reference_`` and
+        le_temperature_ (float): the shared :math:`\tau` of the calibrated enhancement
+            (with ``le_calibration`` not :obj:`None`), with ``le_reference_`` and
             ``le_reference_labels_``, the training bags' mean standardised instances and
             logical labels.
         n_features_in_, n_labels_ (int): the data's dimensions.
@@ -315,8 +318,8 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         self._torch_device()
 
     def _check_le_params(self):
-        if self.le_calibration not in (None, 'rule'):
-            raise ValueError(f"le_calibration: expected 'rule' or None, got "
+        if self.le_calibration not in (None, 'rule', 'global'):
+            raise ValueError(f"le_calibration: expected 'rule', 'global' or None, got "
                              f"{self.le_calibration!r}")
         if not (isinstance(self.le_neighbors, (int, np.integer)) and self.le_neighbors >= 1):
             raise ValueError(f"le_neighbors: expected a positive integer, got "
@@ -593,7 +596,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
                     gc.collect()
             self.model_.eval()
             self.threshold_ = self._fit_threshold(valb, None if val is None else val[1])
-        if self.enhancement and self.le_calibration == 'rule':
+        if self.enhancement and self.le_calibration is not None:
             self.calibrate_label_distribution(bags, Y)
         return self
 
@@ -611,7 +614,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         return 0.5 * (q + 1.0 / (1.0 + np.exp(-logits)))
 
     def calibrate_label_distribution(self, bags, Y) -> 'GLEMIMLClassifier':
-        r"""Fits the calibrated label enhancement (``le_calibration='rule'``) on ``bags``
+        r"""Fits the calibrated label enhancement (``le_calibration``) on ``bags``
         and their logical labels ``Y`` without retraining the network: the reference bags
         of the neighbour labels and the temperature :math:`\tau` (``le_temperature_``).
         :meth:`fit` calls it on its training bags; call it again after changing a
@@ -805,16 +808,20 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             raise ValueError("label_distribution: this model was fitted with "
                              "enhancement=False and has no label enhancer")
         batcher = self._prepare(bags, Y)
-        if self.le_calibration == 'rule':
-            from gmiml.utils.label_calibration import calibrated_distribution
+        if self.le_calibration is not None:
+            from gmiml.utils import label_calibration as LC
             if not hasattr(self, 'le_temperature_'):
-                raise ValueError("label_distribution: le_calibration='rule' but the "
+                raise ValueError(f"label_distribution: le_calibration="
+                                 f"{self.le_calibration!r} but the "
                                  "calibration was not fitted (the model was fitted with "
                                  "le_calibration=None); call "
                                  "calibrate_label_distribution(bags, Y) first")
             content = self._le_content(self._bag_means(bags), self._logits(batcher))
-            return calibrated_distribution(Y, content, self.le_temperature_,
-                                           self.le_content_weight)
+            t = self.le_temperature_
+            if self.le_calibration == 'rule':
+                t = LC.rule_consistent_temperatures(Y, content, t, self.le_content_weight,
+                                                    self.le_mass)
+            return LC.calibrated_distribution(Y, content, t, self.le_content_weight)
         self.model_.eval()
         out = []
         with torch.no_grad():

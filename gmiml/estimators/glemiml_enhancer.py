@@ -42,8 +42,9 @@ class GLEMIMLEnhancer(BaseEstimator):
     logical labels of the ``n_neighbors`` nearest other objects in feature space, and
     :math:`\tau` is fitted so that the threshold rule (the relevant labels of a
     distribution are the smallest top set covering ``mass`` of it) reads the recovered
-    distributions back as the given logical labels (:mod:`gmiml.utils.label_calibration`,
-    ``docs/method.md``). As in the label-enhancement literature the usual call is
+    distributions back as the given logical labels, then moved object by object to the
+    nearest value under which the rule reads the object back as its own logical labels
+    (:mod:`gmiml.utils.label_calibration`, ``docs/method.md``). As in the label-enhancement literature the usual call is
     transductive, ``fit_transform(X, L)`` on all objects; :meth:`transform` also
     recovers distributions of new objects from their logical labels.
 
@@ -53,8 +54,9 @@ class GLEMIMLEnhancer(BaseEstimator):
             probabilities and the neighbours' labels each weigh as much as the logical
             labels. (default: :obj:`2.0`)
         mass (float, optional): the threshold rule's mass. (default: :obj:`0.5`)
-        calibration (str, optional): ``'rule'`` (the above) or :obj:`None` (the paper's
-            reading: the enhancer's :math:`\mathrm{softmax}(\mathbf{z}^*)`).
+        calibration (str, optional): ``'rule'`` (the above), ``'global'`` (one
+            temperature for all objects) or :obj:`None` (the paper's reading: the
+            enhancer's :math:`\mathrm{softmax}(\mathbf{z}^*)`).
             (default: :obj:`'rule'`)
         random_state (int, optional): seed; equal seeds give equal results on the CPU.
             (default: :obj:`None`)

@@ -14,8 +14,10 @@ feature-driven label scores that did not see :math:`\mathbf{y}_i` (e.g. a classi
 probabilities and the labels of the bag's nearest neighbours in feature space, the bag
 itself left out), :math:`\lambda` their weight, and the temperature :math:`\tau` chosen
 so that the threshold rule, applied to the recovered distributions, gives back the
-logical labels of as many bags as possible (:func:`fit_rule_temperature`). Only features
-and logical labels enter; the true distributions are never looked at.
+logical labels of as many bags as possible (:func:`fit_rule_temperature`), then moved, bag
+by bag, to the nearest temperature under which the rule gives back that bag's own logical
+labels (:func:`rule_consistent_temperatures`). Only features and logical labels enter; the
+true distributions are never looked at.
 
 See ``docs/method.md`` ("Label enhancement: departures from the paper").
 """
@@ -28,7 +30,11 @@ __all__ = [
     'neighbour_label_average',
     'calibrated_distribution',
     'fit_rule_temperature',
+    'rule_consistent_temperatures',
 ]
+
+#: the default candidate temperatures: 121 values log-spaced over [0.02, 50]
+_GRID = np.exp(np.linspace(np.log(0.02), np.log(50.0), 121))
 
 
 def threshold_rule(D: np.ndarray, mass: float = 0.5) -> np.ndarray:
@@ -105,16 +111,18 @@ def calibrated_distribution(Y: np.ndarray, content: np.ndarray, temperature: flo
         Y (numpy.ndarray): ``[N, L]`` logical labels in :math:`\{0, 1\}`.
         content (numpy.ndarray): ``[N, L]`` feature-driven label scores
             :math:`\mathbf{c}`.
-        temperature (float): :math:`\tau > 0`.
+        temperature (float or numpy.ndarray): :math:`\tau > 0`, one for all rows or one
+            per row (``[N]``).
         weight (float, optional): :math:`\lambda \ge 0`. (default: :obj:`1.0`)
 
     Returns:
         numpy.ndarray: ``float64 [N, L]``, rows summing to 1.
     """
-    if not temperature > 0:
-        raise ValueError(f"temperature: expected a positive number, got {temperature!r}")
+    t = np.asarray(temperature, dtype=np.float64)
+    if not (t > 0).all():
+        raise ValueError(f"temperature: expected positive numbers, got {temperature!r}")
     z = (np.asarray(Y, dtype=np.float64) + weight * np.asarray(content, np.float64))
-    z = z / temperature
+    z = z / (t[:, None] if t.ndim == 1 else t)
     z -= z.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
@@ -147,14 +155,51 @@ def fit_rule_temperature(Y: np.ndarray, content: np.ndarray, weight: float = 1.0
     Returns:
         float: :math:`\tau^*`.
     """
-    Y = np.asarray(Y, dtype=np.uint8)
-    if grid is None:
-        grid = np.exp(np.linspace(np.log(0.02), np.log(50.0), 121))
-    grid = np.asarray(grid, dtype=np.float64)
-    acc = np.array([(threshold_rule(calibrated_distribution(Y, content, t, weight), mass)
-                     == Y).all(axis=1).mean() for t in grid])
+    grid = _GRID if grid is None else np.asarray(grid, dtype=np.float64)
+    acc = _read_back(Y, content, weight, mass, grid).mean(axis=0)
     best = np.flatnonzero(acc >= acc.max() - 1e-12)
     # the longest run of consecutive best values, then its geometric middle
     runs = np.split(best, np.flatnonzero(np.diff(best) > 1) + 1)
     run = max(runs, key=len)
     return float(np.exp(np.log(grid[run]).mean()))
+
+
+def _read_back(Y, content, weight, mass, grid) -> np.ndarray:
+    """``bool [N, G]``: whether the rule reads row ``i`` back as ``Y[i]`` at ``grid[g]``."""
+    Y = np.asarray(Y, dtype=np.uint8)
+    return np.stack([(threshold_rule(calibrated_distribution(Y, content, t, weight), mass)
+                      == Y).all(axis=1) for t in grid], axis=1)
+
+
+def rule_consistent_temperatures(Y: np.ndarray, content: np.ndarray, temperature: float,
+                                 weight: float = 1.0, mass: float = 0.5,
+                                 grid: Optional[np.ndarray] = None) -> np.ndarray:
+    r"""Per row, the temperature nearest (in :math:`\log \tau`) to ``temperature`` under
+    which the threshold rule reads the row's recovered distribution back as its own
+    logical labels: the projection of the shared temperature onto the row's
+    rule-consistent set. A row that no candidate makes consistent keeps
+    ``temperature``.
+
+    .. math::
+        \tau_i = \arg\min_{\tau \in \mathcal{T}_i} |\log\tau - \log\tau^*|, \qquad
+        \mathcal{T}_i = \{\tau : \mathrm{rule}_{m}(\mathrm{softmax}(
+        (\mathbf{y}_i + \lambda\mathbf{c}_i)/\tau)) = \mathbf{y}_i\}.
+
+    Args:
+        Y (numpy.ndarray): ``[N, L]`` logical labels.
+        content (numpy.ndarray): ``[N, L]`` feature-driven label scores.
+        temperature (float): the shared temperature :math:`\tau^*`
+            (:func:`fit_rule_temperature`).
+        weight (float, optional): :math:`\lambda`. (default: :obj:`1.0`)
+        mass (float, optional): the rule's mass. (default: :obj:`0.5`)
+        grid (numpy.ndarray, optional): candidate temperatures. (default: as in
+            :func:`fit_rule_temperature`)
+
+    Returns:
+        numpy.ndarray: ``float64 [N]`` temperatures.
+    """
+    grid = _GRID if grid is None else np.asarray(grid, dtype=np.float64)
+    ok = _read_back(Y, content, weight, mass, grid)
+    dist = np.where(ok, np.abs(np.log(grid) - np.log(temperature))[None, :], np.inf)
+    best = dist.argmin(axis=1)
+    return np.where(np.isfinite(dist.min(axis=1)), grid[best], float(temperature))

@@ -31,6 +31,10 @@ def test_calibration_leaves_training_alone(data):
     agree = (threshold_rule(rule.label_distribution(bags, Y)) == Y).all(1).mean()
     agree_paper = (threshold_rule(paper.label_distribution(bags, Y)) == Y).all(1).mean()
     assert agree > agree_paper
+    glob = rule.set_params(le_calibration='global')
+    agree_glob = (threshold_rule(glob.label_distribution(bags, Y)) == Y).all(1).mean()
+    assert agree >= agree_glob > agree_paper and agree > 0.9
+    rule.set_params(le_calibration='rule')
     # the paper-reading model calibrated afterwards is the calibrated model
     with pytest.raises(ValueError, match='calibrate_label_distribution'):
         paper.set_params(le_calibration='rule').label_distribution(bt, yt)

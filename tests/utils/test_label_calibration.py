@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from gmiml.utils.label_calibration import (calibrated_distribution, fit_rule_temperature,
-                                           neighbour_label_average, threshold_rule)
+                                           neighbour_label_average,
+                                           rule_consistent_temperatures, threshold_rule)
 
 
 def test_threshold_rule_marks_smallest_top_set_reaching_the_mass():
@@ -53,3 +54,17 @@ def test_rule_temperature_lies_where_the_logical_labels_are_read_back():
     # more one-label rows move the optimum to the sharp side
     Y2 = np.array([rows[0]] * 6 + rows[1:], dtype=np.uint8)
     assert fit_rule_temperature(Y2, np.zeros(Y2.shape)) <= 1 / np.log(5)
+
+
+def test_rule_consistent_temperatures_project_each_row_onto_its_interval():
+    rows = [[1, 0, 0, 0, 0, 0]] + [[1, 1, 0, 0, 0, 0]] * 2 + [[1, 1, 1, 0, 0, 0]] * 3
+    Y = np.array(rows, dtype=np.uint8)
+    c = np.zeros(Y.shape)
+    t = fit_rule_temperature(Y, c)
+    ti = rule_consistent_temperatures(Y, c, t)
+    assert ti.shape == (6,)
+    np.testing.assert_allclose(ti[1:], t)               # already consistent: unchanged
+    assert ti[0] <= 1 / np.log(5) and ti[0] > 0.9 / np.log(5)  # nearest consistent value
+    D = calibrated_distribution(Y, c, ti)
+    np.testing.assert_array_equal(threshold_rule(D), Y)  # every row is read back
+    np.testing.assert_allclose(D[1:], calibrated_distribution(Y, c, t)[1:])
