@@ -1,10 +1,13 @@
 r"""GLEMIML's label enhancement as a one-call scikit-learn-style transformer."""
+from numbers import Integral, Real
 from typing import Optional
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
+from gmiml.estimators.constraints import (InstanceOf, Interval, StrOptions,
+                                          validate_params)
 from gmiml.utils.validation import check_bags, check_labels
 
 __all__ = ['GLEMIMLEnhancer']
@@ -74,7 +77,17 @@ class GLEMIMLEnhancer(BaseEstimator):
           :math:`\{-1, 1\}`
         - **output:** ``float64 [N, n_labels]``, rows summing to 1
     """
-    def __init__(self, n_neighbors: int = 10, content_weight: float = 2.0,
+    _parameter_constraints = {
+        'n_neighbors': [Interval(Integral, 1, None)],
+        'content_weight': [Interval(Real, 0, None)],
+        'mass': [Interval(Real, 0, 1, closed='right')],
+        'calibration': [StrOptions(('rule', 'global')), None],
+        'random_state': [Interval(Integral, 0, None), None],
+        'classifier_params': [InstanceOf(dict, 'a dict of GLEMIMLClassifier parameters'),
+                              None],
+    }
+
+    def __init__(self, *, n_neighbors: int = 10, content_weight: float = 2.0,
                  mass: float = 0.5, calibration: Optional[str] = 'rule',
                  random_state: Optional[int] = None,
                  classifier_params: Optional[dict] = None):
@@ -105,6 +118,7 @@ class GLEMIMLEnhancer(BaseEstimator):
 
     def fit(self, X, L) -> 'GLEMIMLEnhancer':
         r"""Fits on objects ``X`` and their logical labels ``L``; returns ``self``."""
+        validate_params(self)
         bags = _as_bags(X)
         L = check_labels(L, len(bags), name='L')
         if (L.sum(axis=1) == 0).any():

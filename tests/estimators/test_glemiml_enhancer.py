@@ -119,8 +119,15 @@ def test_bad_input(ldl):
         GLEMIMLEnhancer(classifier_params={'random_state': 1}).fit(X, L)
     with pytest.raises(ValueError, match='unknown'):
         GLEMIMLEnhancer(classifier_params={'epochs': 1}).fit(X, L)
-    with pytest.raises(ValueError, match='le_calibration'):
-        GLEMIMLEnhancer(calibration='softmax', classifier_params=FAST).fit(X, L)
+    for params, msg in [({'calibration': 'softmax'}, 'calibration'),
+                        ({'n_neighbors': 0}, 'n_neighbors'),
+                        ({'mass': 0.0}, 'mass'),
+                        ({'content_weight': -1.0}, 'content_weight'),
+                        ({'classifier_params': [('lr', 1)]}, 'classifier_params')]:
+        with pytest.raises(ValueError, match=msg):
+            GLEMIMLEnhancer(**params).fit(X, L)
+    with pytest.raises(TypeError):
+        GLEMIMLEnhancer(5)  # keyword-only
     fitted = GLEMIMLEnhancer(classifier_params=dict(FAST, max_epochs=2)).fit(X, L)
     with pytest.raises(ValueError, match='dimension|features'):
         fitted.transform(X[:, :5], L)
