@@ -47,9 +47,10 @@ class GLEMIMLEnhancer(BaseEstimator):
     distribution are the smallest top set covering ``mass`` of it) reads the recovered
     distributions back as the given logical labels, then moved object by object to the
     nearest value under which the rule reads the object back as its own logical labels
-    (:mod:`gmiml.utils.label_calibration`, ``docs/method.md``). As in the label-enhancement literature the usual call is
-    transductive, ``fit_transform(X, L)`` on all objects; :meth:`transform` also
-    recovers distributions of new objects from their logical labels.
+    (:mod:`gmiml.utils.label_calibration`, ``docs/method.md``). As in the
+    label-enhancement literature the usual call is transductive, ``fit_transform(X, L)``
+    on all objects; :meth:`transform` also recovers distributions of new objects from
+    their logical labels.
 
     Args:
         n_neighbors (int, optional): neighbours of the label average. (default: :obj:`10`)
