@@ -3,11 +3,15 @@ import importlib
 from typing import Any
 
 from .base import BaseMIMLEstimator
+from .constraints import InvalidParameterError
 
 _LAZY = {'GLEMIMLClassifier': 'gmiml.estimators.glemiml_classifier',
-         'GLEMIMLEnhancer': 'gmiml.estimators.glemiml_enhancer'}
+         'GLEMIMLEnhancer': 'gmiml.estimators.glemiml_enhancer',
+         'NeuralMIMLEstimator': 'gmiml.estimators.neural',
+         'Trainer': 'gmiml.estimators.trainer'}
 
-__all__ = ['BaseMIMLEstimator', 'GLEMIMLClassifier', 'GLEMIMLEnhancer']
+__all__ = ['BaseMIMLEstimator', 'InvalidParameterError', 'GLEMIMLClassifier',
+           'GLEMIMLEnhancer', 'NeuralMIMLEstimator', 'Trainer']
 
 
 def __getattr__(name: str) -> Any:
