@@ -10,6 +10,7 @@ __version__ = '0.1.0'
 _LAZY = {
     'GLEMIMLNet': 'gmiml.nn.models.glemiml_net',
     'GLEMIMLClassifier': 'gmiml.estimators.glemiml_classifier',
+    'GLEMIMLEnhancer': 'gmiml.estimators.glemiml_enhancer',
     'MIMLBags': 'gmiml.io.miml_bags',
     'load_bags': 'gmiml.datasets.load',
     'MIMLDataset': 'gmiml.datasets.miml_dataset',

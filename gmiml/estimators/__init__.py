@@ -5,11 +5,12 @@ from .base import BaseMIMLEstimator
 from .constraints import InvalidParameterError
 
 _LAZY = {'GLEMIMLClassifier': 'gmiml.estimators.glemiml_classifier',
+         'GLEMIMLEnhancer': 'gmiml.estimators.glemiml_enhancer',
          'NeuralMIMLEstimator': 'gmiml.estimators.neural',
          'Trainer': 'gmiml.estimators.trainer'}
 
 __all__ = ['BaseMIMLEstimator', 'InvalidParameterError', 'GLEMIMLClassifier',
-           'NeuralMIMLEstimator', 'Trainer']
+           'GLEMIMLEnhancer', 'NeuralMIMLEstimator', 'Trainer']
 
 
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)

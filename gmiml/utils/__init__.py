@@ -17,6 +17,10 @@ _LAZY = {
     'reset_peak': 'gmiml.utils.memory',
     'peak_rss_bytes': 'gmiml.utils.memory',
     'peak_since': 'gmiml.utils.memory',
+    'threshold_rule': 'gmiml.utils.label_calibration',
+    'neighbour_label_average': 'gmiml.utils.label_calibration',
+    'calibrated_distribution': 'gmiml.utils.label_calibration',
+    'fit_rule_temperature': 'gmiml.utils.label_calibration',
 }
 
 __all__ = list(_LAZY)
