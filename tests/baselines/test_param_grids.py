@@ -11,7 +11,9 @@ FAST = {'MIFLEM': {'max_epochs': 2}}  # only to keep the test short
 
 
 def test_every_baseline_has_a_grid():
-    assert sorted(TUNED + ['LabelFrequencyPrior']) == sorted(B.__all__)
+    # the label enhancers (LP, GLLE) are measured by Table 4 and have no MIML grid
+    miml = [n for n in B.__all__ if n != 'LABEL_ENHANCERS' and n not in B.LABEL_ENHANCERS]
+    assert sorted(TUNED + ['LabelFrequencyPrior']) == sorted(miml)
 
 
 @pytest.mark.parametrize('name', TUNED + ['LabelFrequencyPrior'])
