@@ -3,10 +3,13 @@ import importlib
 from typing import Any
 
 from .base import BaseMIMLEstimator
+from .presets import PARAM_GRID, PRESETS
+from .thresholds import label_thresholds
 
 _LAZY = {'GLEMIMLClassifier': 'gmiml.estimators.glemiml_classifier'}
 
-__all__ = ['BaseMIMLEstimator', 'GLEMIMLClassifier']
+__all__ = ['BaseMIMLEstimator', 'GLEMIMLClassifier', 'PRESETS', 'PARAM_GRID',
+           'label_thresholds']
 
 
 def __getattr__(name: str) -> Any:

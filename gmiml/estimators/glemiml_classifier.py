@@ -8,6 +8,7 @@ from typing import Optional, Sequence, Tuple
 import numpy as np
 
 from gmiml.estimators.base import BaseMIMLEstimator
+from gmiml.estimators.presets import PARAM_GRID, preset_params
 from gmiml.utils.validation import check_labels
 
 __all__ = ['GLEMIMLClassifier']
@@ -52,6 +53,13 @@ def _fingerprint(train, valb) -> list:
                     None if ew is None else [int(ew.numel()), _sums64(ew)[0]],
                     {k: _sums64(t)[0] for k, t in sorted(b.bag_attrs.items())}])
     return out
+
+
+def _neighbour_args(data) -> dict:
+    """The bag-graph neighbour lists of a mini-batch, when it has them."""
+    if 'nbr_index' not in data:
+        return {}
+    return {'nbr_index': data.nbr_index, 'nbr_sim': data.nbr_sim}
 
 
 class GLEMIMLClassifier(BaseMIMLEstimator):
@@ -134,7 +142,27 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             :func:`gmiml.metrics.evaluate`. (default: :obj:`'auto'`)
         threshold (float or str, optional): probability above which :meth:`predict`
             turns a label on; ``'val'`` picks one global threshold on the validation set
-            (maximising the mean of Ma-F1 and :math:`1 - HL`). (default: :obj:`0.5`)
+            (maximising the mean of Ma-F1 and :math:`1 - HL`); ``'auto'`` picks one
+            threshold per label on the validation set, shrunk toward the global one
+            (:func:`gmiml.estimators.thresholds.label_thresholds`). (default:
+            :obj:`'auto'`)
+        bag_graph (str, optional): label propagation from the training bags over a bag
+            k-NN graph (:class:`~gmiml.nn.models.BagLabelPropagation`) with this bag
+            similarity, ``'chamfer'`` or ``'mean'``; :obj:`None` switches it off.
+            (default: :obj:`'chamfer'`)
+        bag_k (int, optional): neighbours per bag in the bag graph. (default: :obj:`32`)
+        bag_beta (float, optional): hubness correction of the bag similarity (0: none).
+            (default: :obj:`0.5`)
+        bag_tau (float, optional): initial temperature of the neighbour weights (learnt).
+            (default: :obj:`0.05`)
+        bag_alpha (float, optional): smoothing of the propagated labels toward the base
+            rate. (default: :obj:`0.1`)
+        max_bank (int, optional): most training bags in the propagation bank; with more
+            training bags, every label keeps one positive bag and the rest is a seeded
+            random draw (:meth:`BagLabelPropagation.select_bank`). (default: :obj:`2048`)
+        prior_bias (bool, optional): initialise the classifier's output bias at the
+            training label log-odds :math:`\log(\pi_l / (1 - \pi_l))`.
+            (default: :obj:`True`)
         standardize (bool, optional): standardise the instance features with the
             training instances' mean and standard deviation. (default: :obj:`True`)
         random_state (int, optional): seed of initialisation, validation split, batch
@@ -175,7 +203,8 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         history_ (list of dict): per epoch the mean training losses, the wall time of
             its training steps (``train_time_s``) and the validation metrics.
         best_epoch_ (int): the selected epoch (0-based).
-        threshold_ (float): the probability threshold :meth:`predict` uses.
+        threshold_ (float or numpy.ndarray): the probability threshold :meth:`predict`
+            uses (one per label with ``threshold='auto'``).
         n_features_in_, n_labels_ (int): the data's dimensions.
     """
     def __init__(
@@ -202,7 +231,14 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         patience: Optional[int] = 20,
         validation_fraction: float = 0.1,
         selection_metric: str = 'auto',
-        threshold=0.5,
+        threshold='auto',
+        bag_graph: Optional[str] = 'chamfer',
+        bag_k: int = 32,
+        bag_beta: float = 0.5,
+        bag_tau: float = 0.05,
+        bag_alpha: float = 0.1,
+        max_bank: int = 2048,
+        prior_bias: bool = True,
         standardize: bool = True,
         random_state: Optional[int] = None,
         verbose: bool = False,
@@ -233,12 +269,29 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         self.validation_fraction = validation_fraction
         self.selection_metric = selection_metric
         self.threshold = threshold
+        self.bag_graph = bag_graph
+        self.bag_k = bag_k
+        self.bag_beta = bag_beta
+        self.bag_tau = bag_tau
+        self.bag_alpha = bag_alpha
+        self.max_bank = max_bank
+        self.prior_bias = prior_bias
         self.standardize = standardize
         self.random_state = random_state
         self.verbose = verbose
         self.device = device
         self.distributed = distributed
         self.checkpoint = checkpoint
+
+    #: the configurations a benchmark tunes over (:data:`gmiml.estimators.presets.PARAM_GRID`)
+    param_grid = PARAM_GRID
+
+    @classmethod
+    def preset(cls, name: str, **overrides) -> 'GLEMIMLClassifier':
+        r"""An estimator with the named configuration (:data:`~gmiml.estimators.presets.
+        PRESETS`: ``'default'``, or ``'paper'``, the paper's GLEMIML without this
+        library's additions) and ``overrides`` on top."""
+        return cls(**preset_params(name, **overrides))
 
     # ------------------------------------------------------------------ checks
     def _check_params(self):
@@ -274,6 +327,16 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             raise ValueError(f"selection_metric: expected 'auto', 'loss' or one of "
                              f"{_METRIC_KEYS}, got {self.selection_metric!r}")
         self._check_threshold(self.threshold, allow_val=True)
+        if self.bag_graph not in (None, 'chamfer', 'mean'):
+            raise ValueError(f"bag_graph: expected 'chamfer', 'mean' or None, got "
+                             f"{self.bag_graph!r}")
+        for name in ('bag_k', 'max_bank'):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, np.integer)) and v >= 2 - (name == 'bag_k')):
+                raise ValueError(f"{name}: expected a positive integer, got {v!r}")
+        if not (self.bag_beta >= 0 and self.bag_tau > 0 and 0 < self.bag_alpha <= 1):
+            raise ValueError(f"expected bag_beta >= 0, bag_tau > 0, 0 < bag_alpha <= 1; got "
+                             f"{self.bag_beta!r}, {self.bag_tau!r}, {self.bag_alpha!r}")
         if not (self.lr > 0 and self.weight_decay >= 0):
             raise ValueError(f"lr must be > 0 and weight_decay >= 0, got {self.lr!r}, "
                              f"{self.weight_decay!r}")
@@ -305,9 +368,13 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
     @staticmethod
     def _check_threshold(t, allow_val=False):
         if allow_val and isinstance(t, str):
-            if t != 'val':
-                raise ValueError(f"threshold: expected a probability in (0, 1) or 'val', "
-                                 f"got {t!r}")
+            if t not in ('val', 'auto'):
+                raise ValueError(f"threshold: expected a probability in (0, 1), 'val' or "
+                                 f"'auto', got {t!r}")
+            return
+        if isinstance(t, np.ndarray) and t.ndim == 1:  # fitted per-label thresholds
+            if not ((t > 0) & (t < 1)).all():
+                raise ValueError("threshold: per-label thresholds must lie in (0, 1)")
             return
         if isinstance(t, str) or not (0.0 < float(t) < 1.0):
             raise ValueError(f"threshold: expected a probability in (0, 1)"
@@ -355,9 +422,11 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         if buf:
             yield np.concatenate(buf, axis=0)
 
-    def _prepare(self, bags, Y=None, device=None):
+    def _prepare(self, bags, Y=None, device=None, bank_rng=None):
         """Standardised instance tensor, pointers, instance graph and per-bag tensors
-        (on ``device``; default: where the network is, else the ``device`` parameter)."""
+        (on ``device``; default: where the network is, else the ``device`` parameter).
+        With a bag graph: the bags' neighbours in the bank (``bank_rng``: these are the
+        training bags; the bank is drawn from them first, leave-one-out neighbours)."""
         import torch
         from gmiml.nn.bag_batcher import BagBatcher, bag_pointers
         x = torch.from_numpy(self._standardize(bags))
@@ -374,20 +443,50 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             attrs['y'] = torch.from_numpy(np.asarray(Y, dtype=np.float32))
             feat = torch.zeros(len(bags), x.size(1)).index_add_(0, batch, x)
             attrs['feat'] = feat / sizes.to(torch.float32).view(-1, 1)
+        prop = getattr(getattr(self, 'model_', None), 'bag_propagation', None)
+        if prop is not None:
+            attrs['nbr_index'], attrs['nbr_sim'] = self._neighbours(prop, x, ptr, Y,
+                                                                    bank_rng)
         batcher = BagBatcher(x, ptr, edge_index, edge_weight, **attrs)
         if device is None:
             device = (next(self.model_.parameters()).device if hasattr(self, 'model_')
                       else self._torch_device())
         return batcher.to(device)
 
+    @staticmethod
+    def _neighbours(prop, x, ptr, Y, bank_rng):
+        """Neighbour lists of the bags ``(x, ptr)`` in the bank of ``prop``; with
+        ``bank_rng`` the bags are the training bags and the bank is set from them."""
+        import torch
+        from gmiml.nn.bag_batcher import gather_bags
+        self_index = None
+        if bank_rng is not None:
+            gen = torch.Generator().manual_seed(int(bank_rng.integers(2 ** 31 - 1)))
+            y = torch.as_tensor(np.asarray(Y, dtype=np.float32))
+            keep = prop.select_bank(y, gen)
+            nodes = gather_bags(ptr, keep)[0]
+            prop.set_bank(x[nodes], torch.cat([ptr.new_zeros(1),
+                                               (ptr[keep + 1] - ptr[keep]).cumsum(0)]),
+                          y[keep])
+            self_index = torch.full((ptr.numel() - 1, ), -1, dtype=torch.long)
+            self_index[keep] = torch.arange(keep.numel())
+        return prop.neighbours(x, ptr, self_index)
+
     def _build_model(self):
         from gmiml.nn.models.glemiml_net import GLEMIMLNet
+        prop = None
+        if self.bag_graph is not None:
+            from gmiml.nn.models.bag_label_propagation import BagLabelPropagation
+            prop = BagLabelPropagation(self.n_labels_, k=int(self.bag_k),
+                                       beta=self.bag_beta, tau=self.bag_tau,
+                                       alpha=self.bag_alpha, similarity=self.bag_graph,
+                                       max_bank=int(self.max_bank))
         return GLEMIMLNet(
             self.n_features_in_, self.n_labels_, hidden_channels=self.hidden_channels,
             classifier_layers=self.classifier_layers, interaction=self.interaction,
             enhancement=self.enhancement, graph=self.graph, k=self.k, pool=self.pool,
             label_k=self.label_k, enhancer_channels=self.enhancer_channels,
-            dropout=self.dropout, share_encoder=self.share_encoder)
+            dropout=self.dropout, share_encoder=self.share_encoder, bag_propagation=prop)
 
     # ------------------------------------------------------------------ training
     def _split_validation(self, bags, Y, eval_set, rng):
@@ -409,7 +508,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         of every process, when known)."""
         model = self.model_ if model is None else model
         logits, z = model(data.x, data.edge_index, data.edge_weight, data.batch,
-                          data.y, num_bags=data.num_bags)
+                          data.y, num_bags=data.num_bags, **_neighbour_args(data))
         y, feat = data.y, data.feat
         if self.distributed:
             from gmiml.distributed.data_parallel import gather_rows
@@ -445,7 +544,8 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         import torch
         decay, no_decay = [], []
         for name, p in self.model_.named_parameters():
-            (no_decay if name.endswith('bias') or '.norm.' in name else decay).append(p)
+            (no_decay if name.endswith('bias') or '.norm.' in name or p.dim() == 0
+             else decay).append(p)
         groups = [{'params': decay, 'weight_decay': self.weight_decay},
                   {'params': no_decay, 'weight_decay': 0.0}]
         try:  # the fused kernel is about 3x faster on CPU; fall back where unsupported
@@ -460,7 +560,8 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         with torch.no_grad():
             for data in batcher.iter_batches(batch_size):
                 out.append(self.model_(data.x, data.edge_index, data.edge_weight,
-                                       data.batch, num_bags=data.num_bags))
+                                       data.batch, num_bags=data.num_bags,
+                                       **_neighbour_args(data)))
         return torch.cat(out).double().cpu().numpy()
 
     def _validation_metrics(self, batcher, Yv) -> dict:
@@ -525,8 +626,12 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
 
         with torch.random.fork_rng(devices=[] if device.type != 'cuda' else [device.index]):
             torch.manual_seed(torch_seed)
-            self.model_ = self._build_model().to(device)
-            train = self._prepare(tr_bags, tr_Y, device)
+            self.model_ = self._build_model()
+            if self.prior_bias:
+                self._init_prior_bias(tr_Y)
+            self.model_.to(device)
+            train = self._prepare(tr_bags, tr_Y, device,
+                                  bank_rng=rng if self.bag_graph is not None else None)
             valb = None if val is None else self._prepare(val[0], device=device)
             net = self.model_
             if self.distributed:
@@ -549,6 +654,16 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             self.model_.eval()
             self.threshold_ = self._fit_threshold(valb, None if val is None else val[1])
         return self
+
+    def _init_prior_bias(self, Y) -> None:
+        """Sets the classifier's output bias to the label log-odds of ``Y`` (frequencies
+        clipped to :math:`[1/2n, 1 - 1/2n]`)."""
+        import torch
+        n = Y.shape[0]
+        pi = np.clip(np.asarray(Y, dtype=np.float64).mean(0), 0.5 / n, 1 - 0.5 / n)
+        with torch.no_grad():
+            self.model_.classifier.lins[-1].bias.copy_(
+                torch.from_numpy(np.log(pi / (1 - pi))))
 
     def _train(self, net, train, valb, val, rng, rank, world_size, tqdm):
         """The epochs of :meth:`fit`: mini-batch steps, validation, early stopping,
@@ -680,11 +795,14 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
                              f"validation data; use another path or delete it")
         return ck
 
-    def _fit_threshold(self, valb, Yv) -> float:
-        if self.threshold != 'val':
+    def _fit_threshold(self, valb, Yv):
+        if self.threshold not in ('val', 'auto'):
             return float(self.threshold)
         if valb is None:
             return 0.5
+        if self.threshold == 'auto':
+            from gmiml.estimators.thresholds import label_thresholds
+            return label_thresholds(Yv, 1.0 / (1.0 + np.exp(-self._logits(valb))))[0]
         from gmiml.metrics import hamming_loss, macro_f1
         P = 1.0 / (1.0 + np.exp(-self._logits(valb)))
         best_t, best_s = 0.5, -math.inf
@@ -711,7 +829,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         t = self.threshold_ if threshold is None and hasattr(self, 'threshold_') else threshold
         P = self.predict_proba(bags)
         self._check_threshold(t)
-        return (P > float(t)).astype(np.uint8)
+        return (P > (t if isinstance(t, np.ndarray) else float(t))).astype(np.uint8)
 
     def label_distribution(self, bags, Y) -> np.ndarray:
         r"""The recovered label distributions (the enhancer's output
@@ -730,7 +848,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             for data in batcher.iter_batches(2048):
                 out.append(self.model_.label_distribution(
                     data.x, data.edge_index, data.edge_weight, data.batch, data.y,
-                    num_bags=data.num_bags))
+                    num_bags=data.num_bags, **_neighbour_args(data)))
         D = torch.cat(out).double().numpy()
         return D / D.sum(axis=1, keepdims=True)
 
