@@ -465,9 +465,10 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
             y = torch.as_tensor(np.asarray(Y, dtype=np.float32))
             keep = prop.select_bank(y, gen)
             nodes = gather_bags(ptr, keep)[0]
-            prop.set_bank(x[nodes], torch.cat([ptr.new_zeros(1),
-                                               (ptr[keep + 1] - ptr[keep]).cumsum(0)]),
-                          y[keep])
+            bank_nbrs = prop.set_bank(x[nodes], torch.cat(
+                [ptr.new_zeros(1), (ptr[keep + 1] - ptr[keep]).cumsum(0)]), y[keep])
+            if keep.numel() == ptr.numel() - 1:  # every training bag is in the bank
+                return bank_nbrs
             self_index = torch.full((ptr.numel() - 1, ), -1, dtype=torch.long)
             self_index[keep] = torch.arange(keep.numel())
         return prop.neighbours(x, ptr, self_index)

@@ -11,11 +11,6 @@ __all__ = ['bag_similarity', 'bag_knn_graph', 'hubness_radius']
 _SIMILARITIES = ('chamfer', 'mean')
 
 
-def _batch(ptr: Tensor) -> Tensor:
-    return torch.repeat_interleave(torch.arange(ptr.numel() - 1, device=ptr.device),
-                                   ptr[1:] - ptr[:-1])
-
-
 def _check(x: Tensor, ptr: Tensor, name: str) -> None:
     if ptr.dim() != 1 or ptr.numel() < 1 or int(ptr[0]) != 0 or int(ptr[-1]) != x.size(0):
         raise ValueError(f"{name}: ptr must start at 0 and end at the number of instances "
@@ -78,27 +73,30 @@ def bag_similarity(
     _check(bank_x, bank_ptr, 'bank_x')
     if x.size(1) != bank_x.size(1):
         raise ValueError(f"x has {x.size(1)} features, bank_x {bank_x.size(1)}")
-    # imported here: importing gmiml.utils does not import torch_geometric
-    from torch_geometric.utils import scatter
     n_bank = bank_ptr.numel() - 1
-    bank_batch = _batch(bank_ptr)
     if similarity == 'mean':
-        q = F.normalize(scatter(x, _batch(ptr), 0, dim_size=ptr.numel() - 1,
-                                reduce='mean'), dim=-1)
-        m = F.normalize(scatter(bank_x, bank_batch, 0, dim_size=n_bank, reduce='mean'),
-                        dim=-1)
+        q = F.normalize(_segment(x, 'mean', ptr[1:] - ptr[:-1], 0), dim=-1)
+        m = F.normalize(_segment(bank_x, 'mean', bank_ptr[1:] - bank_ptr[:-1], 0), dim=-1)
         return q @ m.t()
     xn, bn = F.normalize(x, dim=-1), F.normalize(bank_x, dim=-1)
+    bank_len = bank_ptr[1:] - bank_ptr[:-1]
     out = x.new_empty(ptr.numel() - 1, n_bank)
     for lo, hi in _blocks(ptr, bank_x.size(0), block_elements):
         s = xn[ptr[lo]:ptr[hi]] @ bn.t()  # [n_q, N_M]
-        qb = _batch(ptr[lo:hi + 1] - ptr[lo])
-        a_to_b = scatter(scatter(s, bank_batch, 1, dim_size=n_bank, reduce='max'),
-                         qb, 0, dim_size=hi - lo, reduce='mean')
-        b_to_a = scatter(scatter(s, qb, 0, dim_size=hi - lo, reduce='max'),
-                         bank_batch, 1, dim_size=n_bank, reduce='mean')
+        q_len = ptr[lo + 1:hi + 1] - ptr[lo:hi]
+        a_to_b = _segment(_segment(s, 'max', bank_len, 1), 'mean', q_len, 0)
+        b_to_a = _segment(_segment(s, 'max', q_len, 0), 'mean', bank_len, 1)
         out[lo:hi] = 0.5 * (a_to_b + b_to_a)
     return out
+
+
+def _segment(t: Tensor, reduce: str, lengths: Tensor, axis: int) -> Tensor:
+    """``reduce`` over consecutive segments of ``lengths`` along ``axis`` (0 or 1) of a
+    2-D tensor (:func:`torch.segment_reduce`, about 3x faster on the CPU than a scatter
+    with an index here, as the segments are contiguous)."""
+    if axis == 1:
+        lengths = lengths.expand(t.size(0), -1).contiguous()
+    return torch.segment_reduce(t, reduce, lengths=lengths, axis=axis)
 
 
 def hubness_radius(sim: Tensor, k: int, self_index: Optional[Tensor] = None) -> Tensor:
@@ -138,6 +136,7 @@ def bag_knn_graph(
     self_index: Optional[Tensor] = None,
     similarity: str = 'chamfer',
     block_elements: int = 1 << 24,
+    sim: Optional[Tensor] = None,
 ) -> Tuple[Tensor, Tensor]:
     r"""The :math:`k` nearest bank bags of every query bag under the hubness-corrected
     similarity (CSLS)
@@ -161,6 +160,9 @@ def bag_knn_graph(
         bank_radius (Tensor, optional): :math:`r_B` of the bank bags. (default: computed)
         self_index (Tensor, optional): the bank position of each query bag, ``-1`` if
             it is not in the bank. (default: :obj:`None`)
+        sim (Tensor, optional): the similarities :math:`s` :math:`(B, M)` when already
+            computed (e.g. of the bank with itself); then ``x`` is not read.
+            (default: :obj:`None`)
 
     Returns:
         ``(index, sim)``: bank indices :math:`(B, k)` and corrected similarities
@@ -184,8 +186,9 @@ def bag_knn_graph(
     step = max(1, block_elements // max(1, n_bank * per_bag))
     for lo in range(0, n_q, step):
         hi = min(n_q, lo + step)
-        s = bag_similarity(x[ptr[lo]:ptr[hi]], ptr[lo:hi + 1] - ptr[lo], bank_x, bank_ptr,
-                           similarity, block_elements)
+        s = sim[lo:hi] if sim is not None else bag_similarity(
+            x[ptr[lo]:ptr[hi]], ptr[lo:hi + 1] - ptr[lo], bank_x, bank_ptr, similarity,
+            block_elements)
         si = None if self_index is None else self_index[lo:hi]
         s = 2 * _exclude(s, si)
         if beta != 0:

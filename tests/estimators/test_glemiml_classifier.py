@@ -40,7 +40,9 @@ def test_learns_planted_structure(data, fitted):
     assert ((P > 0) & (P < 1)).all()
     np.testing.assert_allclose(P, 1 / (1 + np.exp(-S)), rtol=1e-10)
     pred = fitted.predict(bt)
-    np.testing.assert_array_equal(pred, (P > 0.5).astype(np.uint8))
+    t = fitted.threshold_  # threshold='auto': one per label, chosen on validation
+    assert t.shape == (yt.shape[1], ) and ((t > 0) & (t < 1)).all()
+    np.testing.assert_array_equal(pred, (P > t).astype(np.uint8))
     assert hamming_loss(yt, pred) < 0.12
     np.testing.assert_array_equal(fitted.predict(bt, threshold=0.9), (P > 0.9))
     h = fitted.history_

@@ -103,9 +103,11 @@ class BagLabelPropagation(nn.Module):
         return torch.nonzero(chosen).view(-1)
 
     @torch.no_grad()
-    def set_bank(self, x: Tensor, ptr: Tensor, y: Tensor) -> None:
+    def set_bank(self, x: Tensor, ptr: Tensor, y: Tensor) -> Tuple[Tensor, Tensor]:
         r"""Stores the bank: instances ``x`` with pointers ``ptr`` and labels ``y``
-        :math:`(M, L)`; computes the bank's hubness radii and label frequencies."""
+        :math:`(M, L)`; computes the bank's hubness radii and label frequencies. Returns
+        the leave-one-out neighbours of the bank bags themselves (as :meth:`neighbours`
+        with ``self_index = arange(M)``, from the bank similarities computed here)."""
         if y.size(0) != ptr.numel() - 1 or y.size(1) != self.num_labels:
             raise ValueError(f"set_bank: y has shape {tuple(y.shape)}, expected "
                              f"({ptr.numel() - 1}, {self.num_labels})")
@@ -113,12 +115,14 @@ class BagLabelPropagation(nn.Module):
         n = y.size(0)
         eps = 0.5 / n
         self.prior = self.bank_y.mean(0).clamp(eps, 1 - eps)
-        if self.beta != 0:
-            s = bag_similarity(self.bank_x, self.bank_ptr, self.bank_x, self.bank_ptr,
-                               self.similarity)
-            self.bank_radius = hubness_radius(s, self.k, torch.arange(n, device=x.device))
-        else:
-            self.bank_radius = x.new_zeros(n)
+        s = bag_similarity(self.bank_x, self.bank_ptr, self.bank_x, self.bank_ptr,
+                           self.similarity)
+        loo = torch.arange(n, device=x.device)
+        self.bank_radius = (hubness_radius(s, self.k, loo) if self.beta != 0
+                            else x.new_zeros(n))
+        return bag_knn_graph(self.bank_x, self.bank_ptr, self.bank_x, self.bank_ptr,
+                             k=self.k, beta=self.beta, bank_radius=self.bank_radius,
+                             self_index=loo, similarity=self.similarity, sim=s)
 
     @torch.no_grad()
     def neighbours(self, x: Tensor, ptr: Tensor,
