@@ -156,7 +156,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         bag_tau (float, optional): initial temperature of the neighbour weights (learnt).
             (default: :obj:`0.05`)
         bag_alpha (float, optional): smoothing of the propagated labels toward the base
-            rate. (default: :obj:`0.1`)
+            rate. (default: :obj:`0.5`)
         max_bank (int, optional): most training bags in the propagation bank; with more
             training bags, every label keeps one positive bag and the rest is a seeded
             random draw (:meth:`BagLabelPropagation.select_bank`). (default: :obj:`2048`)
@@ -236,7 +236,7 @@ class GLEMIMLClassifier(BaseMIMLEstimator):
         bag_k: int = 32,
         bag_beta: float = 0.5,
         bag_tau: float = 0.05,
-        bag_alpha: float = 0.1,
+        bag_alpha: float = 0.5,
         max_bank: int = 2048,
         prior_bias: bool = True,
         standardize: bool = True,

@@ -45,7 +45,7 @@ class BagLabelPropagation(nn.Module):
             (default: :obj:`0.5`)
         tau (float, optional): initial temperature. (default: :obj:`0.05`)
         alpha (float, optional): smoothing toward the base rate, in :math:`(0, 1]`.
-            (default: :obj:`0.1`)
+            (default: :obj:`0.5`)
         weight (float, optional): initial :math:`w`. (default: :obj:`1.0`)
         similarity (str, optional): ``'chamfer'`` or ``'mean'``
             (:func:`gmiml.utils.bag_similarity`). (default: :obj:`'chamfer'`)
@@ -56,7 +56,7 @@ class BagLabelPropagation(nn.Module):
         - **output:** evidence :math:`(B, L)`
     """
     def __init__(self, num_labels: int, k: int = 32, beta: float = 0.5, tau: float = 0.05,
-                 alpha: float = 0.1, weight: float = 1.0, similarity: str = 'chamfer',
+                 alpha: float = 0.5, weight: float = 1.0, similarity: str = 'chamfer',
                  max_bank: int = 2048):
         super().__init__()
         if not (isinstance(k, int) and k >= 1):
