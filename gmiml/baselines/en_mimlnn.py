@@ -2,10 +2,13 @@ r"""EnMIMLNN: an ensemble of MIMLRBF networks over three Hausdorff distances (Wu
 Zhou, TCBB 2014)."""
 from typing import Sequence
 
+from numbers import Integral, Real
+
 import numpy as np
 
 from gmiml.baselines.mimlrbf import MIMLRBF
 from gmiml.estimators.base import BaseMIMLEstimator
+from gmiml.estimators.constraints import HAUSDORFF_VARIANTS, RANDOM_STATE, Interval, ListOf
 
 __all__ = ['EnMIMLNN']
 
@@ -50,7 +53,15 @@ class EnMIMLNN(BaseMIMLEstimator):
         estimators_ (list): the fitted :class:`~gmiml.baselines.MIMLRBF` networks.
     """
 
-    def __init__(self, ratio: float = 0.1, mu: float = 0.8,
+    _parameter_constraints = {
+        'ratio': [Interval(Real, 0, 1, closed='right')],
+        'mu': [Interval(Real, 0, None, closed='neither')],
+        'variants': [HAUSDORFF_VARIANTS, ListOf(HAUSDORFF_VARIANTS)],
+        'max_iter': [Interval(Integral, 1, None)],
+        'random_state': RANDOM_STATE,
+    }
+
+    def __init__(self, *, ratio: float = 0.1, mu: float = 0.8,
                  variants: Sequence[str] = ('max', 'avg', 'min'), max_iter: int = 100,
                  random_state=None):
         self.ratio = ratio
@@ -70,8 +81,6 @@ class EnMIMLNN(BaseMIMLEstimator):
         bags, Y, _ = self._validate_fit_data(bags, Y, eval_set)
         variants = [self.variants] if isinstance(self.variants, str) else list(
             self.variants)
-        if not variants:
-            raise ValueError("variants: at least one Hausdorff variant is needed")
         self.estimators_ = [
             MIMLRBF(ratio=self.ratio, mu=self.mu, variant=v, max_iter=self.max_iter,
                     random_state=self.random_state).fit(bags, Y)

@@ -1,9 +1,12 @@
 r"""KISAR: key instances shared among related labels (Li et al., AAAI 2012)."""
 from typing import Optional, Sequence
 
+from numbers import Integral, Real
+
 import numpy as np
 
 from gmiml.estimators.base import BaseMIMLEstimator
+from gmiml.estimators.constraints import RANDOM_STATE, Interval, StrOptions
 
 __all__ = ['KISAR']
 
@@ -273,7 +276,17 @@ class KISAR(BaseMIMLEstimator):
             each.
     """
 
-    def __init__(self, C: float = 500.0, max_prototypes: int = 1000, max_iter: int = 20,
+    _parameter_constraints = {
+        'C': [Interval(Real, 0, None, closed='neither')],
+        'max_prototypes': [Interval(Integral, 1, None)],
+        'max_iter': [Interval(Integral, 1, None)],
+        'tol': [Interval(Real, 0, None)],
+        'relation': [StrOptions(_RELATIONS)],
+        'svm_tol': [Interval(Real, 0, None, closed='neither')],
+        'random_state': RANDOM_STATE,
+    }
+
+    def __init__(self, *, C: float = 500.0, max_prototypes: int = 1000, max_iter: int = 20,
                  tol: float = 1e-3, relation: str = 'mean', svm_tol: float = 1e-4,
                  random_state=None):
         self.C = C
@@ -283,23 +296,6 @@ class KISAR(BaseMIMLEstimator):
         self.relation = relation
         self.svm_tol = svm_tol
         self.random_state = random_state
-
-    def _check_params(self):
-        if not (np.isfinite(self.C) and self.C > 0):
-            raise ValueError(f"KISAR: C must be a positive number, got {self.C!r}")
-        if int(self.max_prototypes) != self.max_prototypes or self.max_prototypes < 1:
-            raise ValueError(f"KISAR: max_prototypes must be a positive integer, got "
-                             f"{self.max_prototypes!r}")
-        if int(self.max_iter) != self.max_iter or self.max_iter < 1:
-            raise ValueError(f"KISAR: max_iter must be a positive integer, got "
-                             f"{self.max_iter!r}")
-        if not (self.tol >= 0):
-            raise ValueError(f"KISAR: tol must be >= 0, got {self.tol!r}")
-        if not (self.svm_tol > 0):
-            raise ValueError(f"KISAR: svm_tol must be > 0, got {self.svm_tol!r}")
-        if self.relation not in _RELATIONS:
-            raise ValueError(f"KISAR: relation must be one of {_RELATIONS}, got "
-                             f"{self.relation!r}")
 
     def _embed(self, bags) -> np.ndarray:
         D2 = _bag_prototype_sqdist(bags, self.prototypes_)
@@ -317,7 +313,6 @@ class KISAR(BaseMIMLEstimator):
         Returns:
             KISAR: the fitted estimator.
         """
-        self._check_params()
         bags, Y, _ = self._validate_fit_data(bags, Y, eval_set)
         from sklearn.cluster import KMeans
         from sklearn.utils import check_random_state
@@ -390,8 +385,3 @@ class KISAR(BaseMIMLEstimator):
             Phi = self._embed(bags)
             out[:, self.active_labels_] = Phi @ np.vstack([self.coef_, self.intercept_])
         return out
-
-    def __repr__(self) -> str:
-        return (f'{type(self).__name__}(C={self.C}, max_prototypes={self.max_prototypes}, '
-                f'max_iter={self.max_iter}, tol={self.tol}, relation={self.relation!r}, '
-                f'svm_tol={self.svm_tol}, random_state={self.random_state!r})')

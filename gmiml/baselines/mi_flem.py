@@ -1,52 +1,16 @@
 r"""MI-FLEM: FLEM (fusion label enhancement) on bags flattened to one vector."""
-import copy
-import math
 import warnings
+from numbers import Integral, Real
 from typing import Optional
 
 import numpy as np
 
 from gmiml.estimators.base import BaseMIMLEstimator
+from gmiml.estimators.constraints import RANDOM_STATE, Interval, StrOptions
 
 __all__ = ['MIFLEM']
 
 _METHODS = ('ld', 'threshold', 'sim')
-
-
-def _flem_modules(n_features: int, n_labels: int, hidden: int):
-    """FLEM's classifier (one linear layer) and label enhancer (residual branches on the
-    detached features and on the labels, concatenated, decoded to label logits)."""
-    import torch
-    from torch import nn
-
-    class _Branch(nn.Module):
-        def __init__(self, i, o):
-            super().__init__()
-            self.lin = nn.Linear(i, o)
-            self.norm = nn.BatchNorm1d(o)
-            self.res = nn.Linear(o, o)
-
-        def forward(self, x):
-            h = self.norm(nn.functional.leaky_relu(self.lin(x)))
-            return h + self.res(h)
-
-    class _LE(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.feature = _Branch(n_features, hidden)
-            self.label = _Branch(n_labels, hidden)
-            self.decoder = _Branch(2 * hidden, n_labels)
-
-        def forward(self, x, y):
-            return self.decoder(torch.cat([self.feature(x), self.label(y)], dim=-1))
-
-    model = nn.ModuleDict({'classifier': nn.Linear(n_features, n_labels), 'le': _LE()})
-    for name, p in model.named_parameters():  # FLEM: Kaiming-normal weights, zero biases
-        if name.endswith('weight') and p.dim() == 2:
-            nn.init.kaiming_normal_(p)
-        elif name.endswith('bias'):
-            nn.init.zeros_(p)
-    return model
 
 
 class MIFLEM(BaseMIMLEstimator):
@@ -84,7 +48,7 @@ class MIFLEM(BaseMIMLEstimator):
     decay :math:`10^{-4}` on non-bias parameters, batch size 64, 30 epochs; the
     reference run's ``method='ld'``, :math:`\alpha = \beta = 0.001`; the epoch with the
     lowest validation Hamming loss is kept; a label is predicted when its logit is
-    :math:`> 0`.
+    :math:`\geq 0` (FLEM: :math:`> 0`; the two differ only on an exact zero).
 
     Choices the papers leave open:
 
@@ -127,13 +91,29 @@ class MIFLEM(BaseMIMLEstimator):
         mean_, scale_ (numpy.ndarray): the feature standardisation (0 and 1 when
             ``standardize=False``).
         max_instances_ (int): :math:`m`, the largest training bag.
-        model_ (torch.nn.ModuleDict): ``'classifier'`` and ``'le'``.
+        model_ (FLEMNet): the network (:class:`gmiml.nn.models.flem_net.FLEMNet`).
         history_ (list of dict): training loss and validation Hamming loss per epoch.
         best_epoch_ (int): the selected epoch.
     """
-    def __init__(self, method: str = 'ld', alpha: float = 0.001, beta: float = 0.001,
-                 hidden_channels: int = 128, standardize: bool = False, lr: float = 1e-3, weight_decay: float = 1e-4,
-                 batch_size: int = 64, max_epochs: int = 30,
+    _parameter_constraints = {
+        'method': [StrOptions(_METHODS)],
+        'alpha': [Interval(Real, 0, 1)],
+        'beta': [Interval(Real, 0, 1)],
+        'hidden_channels': [Interval(Integral, 1, None)],
+        'standardize': ['boolean'],
+        'lr': [Interval(Real, 0, None, closed='neither')],
+        'weight_decay': [Interval(Real, 0, None)],
+        'batch_size': [Interval(Integral, 2, None,
+                                note='batch normalisation needs 2 bags a batch')],
+        'max_epochs': [Interval(Integral, 1, None)],
+        'validation_fraction': [Interval(Real, 0, 1, closed='left')],
+        'random_state': RANDOM_STATE,
+        'verbose': ['boolean'],
+    }
+
+    def __init__(self, *, method: str = 'ld', alpha: float = 0.001, beta: float = 0.001,
+                 hidden_channels: int = 128, standardize: bool = False, lr: float = 1e-3,
+                 weight_decay: float = 1e-4, batch_size: int = 64, max_epochs: int = 30,
                  validation_fraction: float = 0.1, random_state: Optional[int] = None,
                  verbose: bool = False):
         self.method = method
@@ -148,21 +128,6 @@ class MIFLEM(BaseMIMLEstimator):
         self.validation_fraction = validation_fraction
         self.random_state = random_state
         self.verbose = verbose
-
-    def _check_params(self):
-        if self.method not in _METHODS:
-            raise ValueError(f"method: expected one of {_METHODS}, got {self.method!r}")
-        for name in ('alpha', 'beta'):
-            v = getattr(self, name)
-            if not 0.0 <= v <= 1.0:
-                raise ValueError(f"{name}: expected a weight in [0, 1], got {v!r}")
-        for name in ('hidden_channels', 'batch_size', 'max_epochs'):
-            v = getattr(self, name)
-            if not (isinstance(v, (int, np.integer)) and v >= 1):
-                raise ValueError(f"{name}: expected a positive integer, got {v!r}")
-        if not 0.0 <= self.validation_fraction < 1.0:
-            raise ValueError(f"validation_fraction: expected a value in [0, 1), got "
-                             f"{self.validation_fraction!r}")
 
     def _flatten(self, bags) -> np.ndarray:
         m, d = self.max_instances_, self.n_features_in_
@@ -195,20 +160,18 @@ class MIFLEM(BaseMIMLEstimator):
         return l_c + l_e
 
     def fit(self, bags, Y, eval_set=None):
-        r"""Trains FLEM on the flattened bags; returns ``self``."""
+        r"""Trains FLEM on the flattened bags (with
+        :class:`~gmiml.estimators.trainer.Trainer`); returns ``self``."""
         import torch
-        from tqdm.auto import tqdm
+        from gmiml.estimators.trainer import Trainer, batch_indices, param_groups, \
+            split_validation
         from gmiml.metrics import hamming_loss
-        self._check_params()
+        from gmiml.nn.models.flem_net import FLEMNet
         bags, Y, eval_set = self._validate_fit_data(bags, Y, eval_set)
         rng = np.random.default_rng(self.random_state)
         seed = int(rng.integers(2 ** 31 - 1))
-        if eval_set is None and self.validation_fraction > 0 and len(bags) >= 10:
-            n_val = max(1, int(round(self.validation_fraction * len(bags))))
-            perm = rng.permutation(len(bags))
-            vi, ti = np.sort(perm[:n_val]), np.sort(perm[n_val:])
-            eval_set = ([bags[i] for i in vi], Y[vi])
-            bags, Y = [bags[i] for i in ti], Y[ti]
+        bags, Y, eval_set = split_validation(bags, Y, eval_set, self.validation_fraction,
+                                             rng)
         d = bags[0].shape[1]
         self.mean_, self.scale_ = np.zeros(d), np.ones(d)
         if self.standardize:
@@ -220,65 +183,47 @@ class MIFLEM(BaseMIMLEstimator):
         V = torch.from_numpy(self._flatten(bags))
         T = torch.from_numpy(Y.astype(np.float32))
         Vv = None if eval_set is None else torch.from_numpy(self._flatten(eval_set[0]))
+
+        def batches(rng):
+            for idx in batch_indices(V.shape[0], self.batch_size, rng, min_size=2):
+                yield torch.from_numpy(idx)
+
+        def batch_loss(idx):
+            v, y = V[idx], T[idx]
+            s, z = self.model_(v, y)
+            loss = self._loss(s, z, y, v)
+            return loss, {'loss': loss}
+
+        def validate():
+            if Vv is None:
+                return None
+            self.model_.eval()
+            with torch.no_grad():
+                pred = (self.model_.classifier(Vv) >= 0).numpy().astype(np.uint8)
+            hl = float(hamming_loss(eval_set[1], pred))
+            return {'val_hamming_loss': hl}, -hl
+
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            self.model_ = _flem_modules(V.shape[1], Y.shape[1], self.hidden_channels)
-            decay = [p for n, p in self.model_.named_parameters() if not n.endswith('bias')]
-            no_decay = [p for n, p in self.model_.named_parameters() if n.endswith('bias')]
-            opt = torch.optim.AdamW([{'params': decay, 'weight_decay': self.weight_decay},
-                                     {'params': no_decay, 'weight_decay': 0.0}],
-                                    lr=self.lr, amsgrad=True)
-            self.history_, best, best_state, self.best_epoch_ = [], math.inf, None, -1
-            n = V.shape[0]
-            for epoch in tqdm(range(self.max_epochs), disable=not self.verbose,
-                              desc='MI-FLEM', leave=False):
-                self.model_.train()
-                order = rng.permutation(n)
-                chunks = [order[i:i + self.batch_size] for i in range(0, n, self.batch_size)]
-                if len(chunks) > 1 and len(chunks[-1]) < 2:  # BatchNorm needs 2 bags
-                    last = chunks.pop()
-                    chunks[-1] = np.concatenate([chunks[-1], last])
-                total = 0.0
-                for idx in chunks:
-                    idx = torch.from_numpy(idx)
-                    v, y = V[idx], T[idx]
-                    s = self.model_['classifier'](v)
-                    z = self.model_['le'](v.detach(), y)
-                    loss = self._loss(s, z, y, v)
-                    opt.zero_grad(set_to_none=True)
-                    loss.backward()
-                    torch.nn.utils.clip_grad_norm_(self.model_.parameters(), 5.0)
-                    opt.step()
-                    total += float(loss.detach()) * len(idx)
-                rec = {'epoch': epoch, 'train_loss': total / n}
-                if Vv is not None:
-                    self.model_.eval()
-                    with torch.no_grad():
-                        pred = (self.model_['classifier'](Vv) > 0).numpy().astype(np.uint8)
-                    hl = float(hamming_loss(eval_set[1], pred))
-                    rec['val_hamming_loss'] = hl
-                    if hl < best:
-                        best, self.best_epoch_ = hl, epoch
-                        best_state = copy.deepcopy(self.model_.state_dict())
-                else:
-                    self.best_epoch_ = epoch
-                self.history_.append(rec)
-            if best_state is not None:
-                self.model_.load_state_dict(best_state)
+            self.model_ = FLEMNet(V.shape[1], Y.shape[1], self.hidden_channels)
+            groups = param_groups(self.model_, self.weight_decay,
+                                  lambda name: name.endswith('bias'))
+            opt = torch.optim.AdamW(groups, lr=self.lr, amsgrad=True)
+            trainer = Trainer(self.model_, opt, batches=batches, batch_loss=batch_loss,
+                              validate=validate, max_epochs=self.max_epochs, rng=rng,
+                              verbose=self.verbose, desc='MI-FLEM').fit()
+            self.history_, self.best_epoch_ = trainer.history, trainer.best_epoch
             self.model_.eval()
         return self
 
     def decision_function(self, bags) -> np.ndarray:
-        r"""The linear classifier's logits ``float64 [N, L]`` (a label is on when > 0)."""
+        r"""The linear classifier's logits ``float64 [N, L]`` (a label is on when
+        :math:`\geq 0`)."""
         import torch
         bags = self._validate_bags(bags)
         with torch.no_grad():
-            s = self.model_['classifier'](torch.from_numpy(self._flatten(bags)))
-        return s.double().numpy()
-
-    def predict(self, bags) -> np.ndarray:
-        r"""Hard labels ``uint8 [N, L]``: logit :math:`> 0`, as FLEM."""
-        return (self.decision_function(bags) > 0).astype(np.uint8)
+            s, _ = self.model_(torch.from_numpy(self._flatten(bags)))
+        return s.double().cpu().numpy()
 
     def label_distribution(self, bags, Y) -> np.ndarray:
         r"""FLEM's recovered label distributions ``softmax(LE(v, y))``, rows summing to 1."""
@@ -287,6 +232,6 @@ class MIFLEM(BaseMIMLEstimator):
         bags = self._validate_bags(bags)
         Y = check_labels(Y, len(bags), n_labels=self.n_labels_)
         with torch.no_grad():
-            z = self.model_['le'](torch.from_numpy(self._flatten(bags)),
-                                  torch.from_numpy(Y.astype(np.float32)))
-        return torch.softmax(z.double(), 1).numpy()
+            _, z = self.model_(torch.from_numpy(self._flatten(bags)),
+                               torch.from_numpy(Y.astype(np.float32)))
+        return torch.softmax(z.double(), 1).cpu().numpy()

@@ -1,8 +1,11 @@
 r"""MIMLNN: k-medoids bag features and a regularised linear output layer (Zhou et al.,
 AIJ 2012)."""
+from numbers import Integral, Real
+
 import numpy as np
 
 from gmiml.estimators.base import BaseMIMLEstimator
+from gmiml.estimators.constraints import HAUSDORFF_VARIANTS, RANDOM_STATE, Interval
 from gmiml.utils.hausdorff import hausdorff_distances
 from gmiml.utils.k_medoids import k_medoids
 
@@ -59,7 +62,15 @@ class MIMLNN(BaseMIMLEstimator):
         intercept_ (numpy.ndarray): ``[L]`` bias weights.
     """
 
-    def __init__(self, ratio: float = 0.4, lam: float = 1.0, variant: str = 'max',
+    _parameter_constraints = {
+        'ratio': [Interval(Real, 0, 1, closed='right')],
+        'lam': [Interval(Real, 0, None)],
+        'variant': [HAUSDORFF_VARIANTS],
+        'max_iter': [Interval(Integral, 1, None)],
+        'random_state': RANDOM_STATE,
+    }
+
+    def __init__(self, *, ratio: float = 0.4, lam: float = 1.0, variant: str = 'max',
                  max_iter: int = 100, random_state=None):
         self.ratio = ratio
         self.lam = lam
@@ -79,10 +90,6 @@ class MIMLNN(BaseMIMLEstimator):
         import scipy.linalg
 
         bags, Y, _ = self._validate_fit_data(bags, Y, eval_set)
-        if not 0 < self.ratio <= 1:
-            raise ValueError(f"ratio={self.ratio} must be in (0, 1]")
-        if not self.lam >= 0:
-            raise ValueError(f"lam={self.lam} must be non-negative")
         n = len(bags)
         D = hausdorff_distances(bags, variant=self.variant)
         k = min(n, max(1, int(np.ceil(self.ratio * n - 1e-9))))

@@ -1,8 +1,11 @@
 r"""MIMLRBF: an RBF network with per-label bag medoids (Zhang & Wang, Neurocomputing
 2009)."""
+from numbers import Integral, Real
+
 import numpy as np
 
 from gmiml.estimators.base import BaseMIMLEstimator
+from gmiml.estimators.constraints import HAUSDORFF_VARIANTS, RANDOM_STATE, Interval
 from gmiml.utils.hausdorff import hausdorff_distances
 from gmiml.utils.k_medoids import k_medoids
 
@@ -106,7 +109,15 @@ class MIMLRBF(BaseMIMLEstimator):
             ``intercept_`` ``[L]``.
     """
 
-    def __init__(self, ratio: float = 0.1, mu: float = 0.8, variant: str = 'max',
+    _parameter_constraints = {
+        'ratio': [Interval(Real, 0, 1, closed='right')],
+        'mu': [Interval(Real, 0, None, closed='neither')],
+        'variant': [HAUSDORFF_VARIANTS],
+        'max_iter': [Interval(Integral, 1, None)],
+        'random_state': RANDOM_STATE,
+    }
+
+    def __init__(self, *, ratio: float = 0.1, mu: float = 0.8, variant: str = 'max',
                  max_iter: int = 100, random_state=None):
         self.ratio = ratio
         self.mu = mu
@@ -126,10 +137,6 @@ class MIMLRBF(BaseMIMLEstimator):
         import scipy.linalg
 
         bags, Y, _ = self._validate_fit_data(bags, Y, eval_set)
-        if not 0 < self.ratio <= 1:
-            raise ValueError(f"ratio={self.ratio} must be in (0, 1]")
-        if not self.mu > 0:
-            raise ValueError(f"mu={self.mu} must be positive")
         if not Y.any():
             raise ValueError("Y: no positive label in the training data; MIMLRBF needs "
                              "at least one positive bag to place a centre")

@@ -1,8 +1,11 @@
 r"""MIMLSVM: MIML -> single-instance multi-label by k-medoids over bags (Zhou & Zhang,
 NIPS 2006)."""
+from numbers import Integral, Real
+
 import numpy as np
 
 from gmiml.estimators.base import BaseMIMLEstimator
+from gmiml.estimators.constraints import HAUSDORFF_VARIANTS, RANDOM_STATE, Interval, StrOptions
 from gmiml.utils.hausdorff import hausdorff_distances
 from gmiml.utils.k_medoids import k_medoids
 
@@ -81,7 +84,16 @@ class MIMLSVM(BaseMIMLEstimator):
     """
     _t_criterion = True
 
-    def __init__(self, ratio: float = 0.2, gamma=0.2, C: float = 1.0,
+    _parameter_constraints = {
+        'ratio': [Interval(Real, 0, 1, closed='right')],
+        'gamma': [Interval(Real, 0, None, closed='neither'), StrOptions(('scale',))],
+        'C': [Interval(Real, 0, None, closed='neither')],
+        'variant': [HAUSDORFF_VARIANTS],
+        'max_iter': [Interval(Integral, 1, None)],
+        'random_state': RANDOM_STATE,
+    }
+
+    def __init__(self, *, ratio: float = 0.2, gamma=0.2, C: float = 1.0,
                  variant: str = 'max', max_iter: int = 100, random_state=None):
         self.ratio = ratio
         self.gamma = gamma
@@ -102,25 +114,16 @@ class MIMLSVM(BaseMIMLEstimator):
         from sklearn.svm import SVC
 
         bags, Y, _ = self._validate_fit_data(bags, Y, eval_set)
-        if not 0 < self.ratio <= 1:
-            raise ValueError(f"ratio={self.ratio} must be in (0, 1]")
-        if self.C <= 0:
-            raise ValueError(f"C={self.C} must be positive")
         n = len(bags)
         D = hausdorff_distances(bags, variant=self.variant)
         k = min(n, max(1, int(np.ceil(self.ratio * n - 1e-9))))
         medoids, _ = k_medoids(D, k, random_state=self.random_state,
                                max_iter=self.max_iter)
         Z = D[:, medoids]
-        if isinstance(self.gamma, str):
-            if self.gamma != 'scale':
-                raise ValueError(f"gamma={self.gamma!r}: expected a positive number or "
-                                 f"'scale'")
+        if isinstance(self.gamma, str):  # 'scale'
             var = Z.var()
             gamma = 1.0 / (Z.shape[1] * var) if var > 0 else 1.0
         else:
-            if not self.gamma > 0:
-                raise ValueError(f"gamma={self.gamma} must be positive")
             gamma = float(self.gamma)
         K = _rbf_kernel(Z, Z, gamma)
         L = Y.shape[1]

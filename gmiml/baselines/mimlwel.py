@@ -1,7 +1,11 @@
 r"""MIMLWEL: multi-instance multi-label learning with weak label (Yang et al., IJCAI 2013)."""
+from numbers import Integral, Real
+
 import numpy as np
 
 from gmiml.estimators.base import BaseMIMLEstimator
+from gmiml.estimators.constraints import (HAUSDORFF_VARIANTS, RANDOM_STATE,
+                                          InvalidParameterError, Interval)
 
 __all__ = ['MIMLWEL']
 
@@ -114,11 +118,13 @@ class MIMLWEL(BaseMIMLEstimator):
         ratio (float, optional): medoids per label as a fraction of its tagged bags.
             (default: ``0.1``)
         mu (float, optional): Gaussian width factor. (default: ``1.0``)
-        distance (str, optional): Hausdorff variant, :obj:`"max"`, :obj:`"avg"` or
+        variant (str, optional): Hausdorff variant, :obj:`"max"`, :obj:`"avg"` or
             :obj:`"min"` (see :func:`gmiml.utils.hausdorff_distances`).
             (default: :obj:`"max"`)
         random_state (int, RandomState or None, optional): seeds k-medoids.
             (default: :obj:`None`)
+        distance: the former name of ``variant``; any value but :obj:`None` is an error
+            that says so. (default: :obj:`None`)
 
     Shapes:
         - **fit input:** ``bags`` a list of ``N`` arrays ``[n_i, d]``; ``Y`` ``[N, L]``
@@ -135,9 +141,29 @@ class MIMLWEL(BaseMIMLEstimator):
         n_iter_ (int): rounds run; ``objective_`` (list) the objective after each.
     """
 
-    def __init__(self, C: float = 50.0, m: float = 1.0, beta: float = 2.0,
+    _parameter_constraints = {
+        'C': [Interval(Real, 0, None, closed='neither')],
+        'm': [Interval(Real, 0, None)],
+        'beta': [Interval(Real, 0, None)],
+        'max_iter': [Interval(Integral, 1, None)],
+        'tol': [Interval(Real, 0, None)],
+        'ratio': [Interval(Real, 0, 1, closed='right')],
+        'mu': [Interval(Real, 0, None, closed='neither')],
+        'variant': [HAUSDORFF_VARIANTS],
+        'random_state': RANDOM_STATE,
+    }
+
+    def _validate_params(self) -> None:
+        if self.distance is not None:  # the old name of ``variant``
+            raise InvalidParameterError(
+                f"MIMLWEL: parameter distance={self.distance!r} was renamed variant (as "
+                f"in the other baselines); use variant={self.distance!r}")
+        super()._validate_params()
+
+    def __init__(self, *, C: float = 50.0, m: float = 1.0, beta: float = 2.0,
                  max_iter: int = 20, tol: float = 1e-3, ratio: float = 0.1,
-                 mu: float = 1.0, distance: str = 'max', random_state=None):
+                 mu: float = 1.0, variant: str = 'max', random_state=None,
+                 distance=None):
         self.C = C
         self.m = m
         self.beta = beta
@@ -145,27 +171,9 @@ class MIMLWEL(BaseMIMLEstimator):
         self.tol = tol
         self.ratio = ratio
         self.mu = mu
+        self.variant = variant
         self.distance = distance
         self.random_state = random_state
-
-    def _check_params(self):
-        name = type(self).__name__
-        for key in ('C', 'mu', 'ratio'):
-            v = getattr(self, key)
-            if not (np.isfinite(v) and v > 0):
-                raise ValueError(f"{name}: {key} must be a positive number, got {v!r}")
-        for key in ('m', 'beta', 'tol'):
-            v = getattr(self, key)
-            if not (np.isfinite(v) and v >= 0):
-                raise ValueError(f"{name}: {key} must be >= 0, got {v!r}")
-        if self.ratio > 1:
-            raise ValueError(f"{name}: ratio must be in (0, 1], got {self.ratio!r}")
-        if int(self.max_iter) != self.max_iter or self.max_iter < 1:
-            raise ValueError(f"{name}: max_iter must be a positive integer, got "
-                             f"{self.max_iter!r}")
-        if self.distance not in ('max', 'avg', 'min'):
-            raise ValueError(f"{name}: distance must be 'max', 'avg' or 'min', got "
-                             f"{self.distance!r}")
 
     def fit(self, bags, Y, eval_set=None):
         r"""Fits prototypes, output weights and the completed training labels.
@@ -179,7 +187,6 @@ class MIMLWEL(BaseMIMLEstimator):
         Returns:
             MIMLWEL: the fitted estimator.
         """
-        self._check_params()
         bags, Y, _ = self._validate_fit_data(bags, Y, eval_set)
         from scipy.linalg import cho_factor, cho_solve
 
@@ -187,7 +194,7 @@ class MIMLWEL(BaseMIMLEstimator):
         from gmiml.utils.hausdorff import hausdorff_distances
 
         N, L = Y.shape
-        D = hausdorff_distances(bags, variant=self.distance)
+        D = hausdorff_distances(bags, variant=self.variant)
         Yp = 2.0 * Y.astype(np.float64) - 1.0
         tagged = Y.astype(bool)
         if tagged.any():
@@ -249,14 +256,8 @@ class MIMLWEL(BaseMIMLEstimator):
 
         N = len(bags)
         if self.prototype_index_.size:
-            H = hausdorff_distances(bags, self.prototypes_, variant=self.distance)
+            H = hausdorff_distances(bags, self.prototypes_, variant=self.variant)
             Phi = _gaussian(H, self.sigma_)
         else:
             Phi = np.zeros((N, 0))
         return np.hstack([Phi, np.ones((N, 1))]) @ self.coef_
-
-    def __repr__(self) -> str:
-        return (f'{type(self).__name__}(C={self.C}, m={self.m}, beta={self.beta}, '
-                f'max_iter={self.max_iter}, tol={self.tol}, ratio={self.ratio}, '
-                f'mu={self.mu}, distance={self.distance!r}, '
-                f'random_state={self.random_state!r})')

@@ -12,6 +12,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
+from gmiml.estimators.constraints import validate_params
 from gmiml.utils.validation import check_bags, check_labels
 
 __all__ = ['BaseMIMLEstimator']
@@ -20,19 +21,30 @@ __all__ = ['BaseMIMLEstimator']
 class BaseMIMLEstimator(BaseEstimator):
     r"""Base class of the MIML estimators.
 
-    Subclasses implement :meth:`fit` (calling :meth:`_validate_fit_data` first) and
-    :meth:`decision_function` (calling :meth:`_validate_bags` first).
+    Subclasses implement :meth:`fit` (calling :meth:`_validate_fit_data` first, which
+    checks the parameters against ``_parameter_constraints``) and
+    :meth:`decision_function` (calling :meth:`_validate_bags` first). ``__init__`` takes
+    keyword-only parameters and only stores them.
+
+    :meth:`score` is the mean average precision of :meth:`decision_function` (higher is
+    better), so scikit-learn's ``cross_val_score(est, bags, Y)`` and ``GridSearchCV``
+    work with ``scoring=None``; ``__sklearn_tags__`` declares a multi-label classifier
+    whose input is not a 2-D array (a list of bags) and whose target is a 2-D label
+    matrix.
 
     Class attributes that subclasses may override:
 
     * ``_decision_threshold`` (float): a label is predicted when its decision value is
       greater than or equal to this. (default: ``0.0``)
+    * ``_parameter_constraints`` (dict): parameter name to a list of allowed kinds of
+      value (:mod:`gmiml.estimators.constraints`). (default: ``{}``)
     * ``_t_criterion`` (bool): if ``True``, a bag with no label above the threshold gets
       its top-scoring label (the "T-criterion" of Zhou & Zhang's MIMLSVM; every bag of a
       MIML data set has at least one label). (default: ``False``)
     """
     _decision_threshold: float = 0.0
     _t_criterion: bool = False
+    _parameter_constraints: dict = {}
 
     # --- to implement -----------------------------------------------------------------
     def fit(self, bags, Y, eval_set=None):  # pragma: no cover - abstract
@@ -61,9 +73,35 @@ class BaseMIMLEstimator(BaseEstimator):
                 pred[np.flatnonzero(empty), scores[empty].argmax(axis=1)] = True
         return pred.astype(np.uint8)
 
+    def score(self, bags, Y) -> float:
+        r"""Mean average precision (:func:`gmiml.metrics.mean_average_precision`, higher
+        is better) of :meth:`decision_function` on ``bags`` against the labels ``Y``."""
+        from gmiml.metrics import mean_average_precision
+        S = self.decision_function(bags)
+        Y = check_labels(Y, S.shape[0], n_labels=self.n_labels_)
+        return float(mean_average_precision(Y, S))
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import ClassifierTags
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = 'classifier'
+        tags.classifier_tags = ClassifierTags(multi_class=False, multi_label=True)
+        tags.target_tags.required = True
+        tags.target_tags.two_d_labels = True
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = False
+        tags.input_tags.two_d_array = False  # a list of [n_i, d] bags
+        return tags
+
+    def _validate_params(self) -> None:
+        """Checks the parameters against ``_parameter_constraints``."""
+        validate_params(self)
+
     def _validate_fit_data(self, bags, Y, eval_set=None):
-        """Checks the training data, records ``n_features_in_`` and ``n_labels_``, and
-        returns ``(bags, Y, eval_set)`` with the eval set checked against them."""
+        """Checks the parameters and the training data, records ``n_features_in_`` and
+        ``n_labels_``, and returns ``(bags, Y, eval_set)`` with the eval set checked
+        against them."""
+        self._validate_params()
         bags = check_bags(bags)
         Y = check_labels(Y, len(bags))
         self.n_features_in_ = bags[0].shape[1]

@@ -1,5 +1,5 @@
 r"""Named configurations and the tuning grid of :class:`GLEMIMLClassifier`."""
-__all__ = ['PRESETS', 'PARAM_GRID', 'preset_params']
+__all__ = ['PRESETS', 'PARAM_GRID', 'preset_params', 'preset']
 
 #: Named configurations (overrides of the defaults). ``'paper'`` is the configuration of
 #: Su et al. as this library reproduces it, written out in full so that a change of the
@@ -29,3 +29,10 @@ def preset_params(name: str, **overrides) -> dict:
         raise ValueError(f"preset: unknown name {name!r}; expected one of "
                          f"{sorted(PRESETS)}")
     return {**PRESETS[name], **overrides}
+
+
+def preset(cls, name: str, **overrides):
+    r"""An estimator of class ``cls`` with the named configuration (:data:`PRESETS`:
+    ``'default'``; ``'paper'``, the paper's GLEMIML) and ``overrides`` on top
+    (``GLEMIMLClassifier.preset(name, **overrides)``)."""
+    return cls(**preset_params(name, **overrides))

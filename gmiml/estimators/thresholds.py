@@ -11,7 +11,7 @@ GRID = np.round(np.arange(0.05, 0.951, 0.025), 4)
 
 def _counts(y: np.ndarray, p: np.ndarray, grid: np.ndarray):
     """True and false positives and F1 of one label at every threshold of ``grid``."""
-    pred = p[None, :] > grid[:, None]  # [T, n]
+    pred = p[None, :] >= grid[:, None]  # [T, n], as predict: p >= t
     tp = (pred & y[None, :]).sum(1)
     fp = pred.sum(1) - tp
     f1 = 2.0 * tp / np.maximum(pred.sum(1) + y.sum(), 1)

@@ -17,14 +17,14 @@ class ClassifierLoss(nn.Module):
     See :func:`gmiml.losses.functional.classifier_loss`.
 
     Args:
-        rho (float, optional): :math:`\rho \in [0, 1]`. (default: :obj:`0.99`)
+        rho (float, optional): :math:`\rho \in [0, 1]`. (default: :obj:`0.9`)
 
     Shapes:
         - **input** (logits), **target**, **distribution** (optional, detached enhancer
           distribution): :math:`(B, L)`
         - **output:** scalar
     """
-    def __init__(self, rho: float = 0.99):
+    def __init__(self, rho: float = 0.9):
         super().__init__()
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"rho: expected a weight in [0, 1], got {rho}")

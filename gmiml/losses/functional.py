@@ -228,6 +228,7 @@ def enhancer_loss(
     gamma_pos: float = 0.0,
     gamma_neg: float = 1.0,
     margin: float = 0.0,
+    parts: Optional[dict] = None,
 ) -> Tensor:
     r"""The enhancer's loss :math:`L_{CLE}` (Eq. 11):
 
@@ -246,15 +247,23 @@ def enhancer_loss(
         gamma_pos (float, optional): :math:`\gamma^+`. (default: :obj:`0.0`)
         gamma_neg (float, optional): :math:`\gamma^-`. (default: :obj:`1.0`)
         margin (float, optional): margin of :func:`threshold_loss`. (default: :obj:`0.0`)
+        parts (dict, optional): if given, receives the terms ``L_CL``, ``L_Sim`` and
+            ``L_threshold`` (a term with weight 0 is a zero). (default: :obj:`None`)
     """
     b1, b2, b3 = _check_betas(betas)
-    loss = b1 * asymmetric_focal_loss(input, target, teacher, gamma_pos, gamma_neg)
+    l_cl = asymmetric_focal_loss(input, target, teacher, gamma_pos, gamma_neg)
+    l_sim = l_thr = input.new_zeros(())
+    loss = b1 * l_cl
     if b2 > 0:
         if features is None:
             raise ValueError("enhancer_loss: betas[1] > 0 needs the bag features")
-        loss = loss + b2 * similarity_consistency_loss(features, input)
+        l_sim = similarity_consistency_loss(features, input)
+        loss = loss + b2 * l_sim
     if b3 > 0:
-        loss = loss + b3 * threshold_loss(input, target, margin)
+        l_thr = threshold_loss(input, target, margin)
+        loss = loss + b3 * l_thr
+    if parts is not None:
+        parts.update(L_CL=l_cl, L_Sim=l_sim, L_threshold=l_thr)
     return loss
 
 
@@ -262,7 +271,8 @@ def classifier_loss(
     input: Tensor,
     target: Tensor,
     distribution: Optional[Tensor] = None,
-    rho: float = 0.99,
+    rho: float = 0.9,
+    parts: Optional[dict] = None,
 ) -> Tensor:
     r"""The classifier's loss :math:`L_C` (Eq. 14):
 
@@ -274,13 +284,21 @@ def classifier_loss(
         target (Tensor): logical labels.
         distribution (Tensor, optional): the enhancer's label distribution (rows summing to
             1, pass it detached); required when :math:`\rho < 1`. (default: :obj:`None`)
-        rho (float, optional): :math:`\rho \in [0, 1]`. (default: :obj:`0.99`)
+        rho (float, optional): :math:`\rho \in [0, 1]`. (default: :obj:`0.9`, as
+            :class:`~gmiml.estimators.GLEMIMLClassifier`)
+        parts (dict, optional): if given, receives the terms ``L_LC`` and ``L_DC`` (a
+            zero when no distribution is given). (default: :obj:`None`)
     """
     if not 0.0 <= rho <= 1.0:
         raise ValueError(f"rho: expected a weight in [0, 1], got {rho}")
-    loss = rho * logical_label_loss(input, target)
-    if rho < 1.0:
-        if distribution is None:
-            raise ValueError("classifier_loss: rho < 1 needs the label distribution")
-        loss = loss + (1.0 - rho) * label_distribution_loss(input, distribution)
+    l_lc = logical_label_loss(input, target)
+    l_dc = input.new_zeros(())
+    loss = rho * l_lc
+    if distribution is not None:
+        l_dc = label_distribution_loss(input, distribution)
+        loss = loss + (1.0 - rho) * l_dc
+    elif rho < 1.0:
+        raise ValueError("classifier_loss: rho < 1 needs the label distribution")
+    if parts is not None:
+        parts.update(L_LC=l_lc, L_DC=l_dc)
     return loss

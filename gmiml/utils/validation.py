@@ -82,6 +82,8 @@ def _ragged(obj, what: str) -> str:
 
 
 def _position(idx, axes) -> str:
+    if len(idx) == 0:  # a scalar where an array was expected
+        return 'the place of the whole array (a single value)'
     if len(idx) > len(axes):
         return f"[{', '.join(str(i) for i in idx)}]"
     return ', '.join(f"{a} {i}" for a, i in zip(axes[len(axes) - len(idx):], idx))

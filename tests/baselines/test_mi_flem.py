@@ -68,3 +68,17 @@ def test_bad_input(data):
     big = np.zeros((est.max_instances_ + 2, est.n_features_in_), np.float32)
     with pytest.warns(UserWarning, match='first'):
         assert est.predict([big]).shape == (1, 6)
+
+
+def test_fitted_miflem_pickles():
+    """Regression (#10): the network's modules are top-level classes, so a fitted MIFLEM
+    pickles and predicts identically after the round trip."""
+    import pickle
+    from gmiml.baselines import MIFLEM
+    from gmiml.datasets import make_synthetic_miml
+    d = make_synthetic_miml(n_bags=40, n_labels=3, n_features=4, random_state=0)
+    est = MIFLEM(max_epochs=2, random_state=0).fit(d.bags, d.Y)
+    r = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(r.predict_proba(d.bags), est.predict_proba(d.bags))
+    np.testing.assert_array_equal(r.label_distribution(d.bags, d.Y),
+                                  est.label_distribution(d.bags, d.Y))

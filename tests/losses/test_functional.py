@@ -123,3 +123,24 @@ def test_bad_arguments():
         LF.classifier_loss(z, z, None, rho=0.5)
     with pytest.raises(ValueError, match='number of bags'):
         LF.similarity_consistency_loss(torch.zeros(3, 2), z)
+
+
+def test_combined_losses_report_their_parts_and_defaults_match_the_estimator():
+    import inspect
+    from gmiml.estimators import GLEMIMLClassifier
+    torch.manual_seed(0)
+    s, z, f = torch.randn(5, 4), torch.randn(5, 4), torch.randn(5, 3)
+    y = (torch.rand(5, 4) > 0.5).float()
+    d = torch.softmax(z, 1)
+    cp, ep = {}, {}
+    lc = LF.classifier_loss(s, y, d, rho=0.7, parts=cp)
+    assert torch.equal(lc, 0.7 * cp['L_LC'] + (1 - 0.7) * cp['L_DC'])
+    assert torch.equal(cp['L_LC'], LF.logical_label_loss(s, y))
+    le = LF.enhancer_loss(z, y, s, f, betas=(0.5, 0.3, 0.2), parts=ep)
+    assert torch.equal(le, 0.5 * ep['L_CL'] + 0.3 * ep['L_Sim'] + 0.2 * ep['L_threshold'])
+    LF.enhancer_loss(z, y, s, None, betas=(1.0, 0.0, 0.0), parts=ep)
+    assert ep['L_Sim'] == 0 and ep['L_threshold'] == 0
+    est = inspect.signature(GLEMIMLClassifier).parameters
+    assert inspect.signature(LF.classifier_loss).parameters['rho'].default == est['rho'].default
+    assert tuple(inspect.signature(LF.enhancer_loss).parameters['betas'].default) == \
+        tuple(est['betas'].default)

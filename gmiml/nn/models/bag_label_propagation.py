@@ -125,6 +125,24 @@ class BagLabelPropagation(nn.Module):
                              self_index=loo, similarity=self.similarity, sim=s)
 
     @torch.no_grad()
+    def fit_bank(self, x: Tensor, ptr: Tensor, y: Tensor,
+                 generator: Optional[torch.Generator] = None) -> Tuple[Tensor, Tensor]:
+        r"""Sets the bank from the training bags ``(x, ptr)`` with labels ``y``
+        (:meth:`select_bank`, :meth:`set_bank`) and returns the training bags'
+        leave-one-out neighbours :math:`(N, k)` (a bag outside a capped bank gets its
+        neighbours in the bank)."""
+        from gmiml.nn.bag_batcher import gather_bags
+        keep = self.select_bank(y.cpu(), generator).to(x.device)
+        nodes = gather_bags(ptr, keep)[0]
+        bank_ptr = torch.cat([ptr.new_zeros(1), (ptr[keep + 1] - ptr[keep]).cumsum(0)])
+        bank_nbrs = self.set_bank(x[nodes], bank_ptr, y.to(x.device)[keep])
+        if keep.numel() == ptr.numel() - 1:  # every training bag is in the bank
+            return bank_nbrs
+        self_index = torch.full((ptr.numel() - 1, ), -1, dtype=torch.long, device=x.device)
+        self_index[keep] = torch.arange(keep.numel(), device=x.device)
+        return self.neighbours(x, ptr, self_index)
+
+    @torch.no_grad()
     def neighbours(self, x: Tensor, ptr: Tensor,
                    self_index: Optional[Tensor] = None) -> Tuple[Tensor, Tensor]:
         r"""Neighbour indices and corrected similarities :math:`(B, k)` of the bags
