@@ -40,7 +40,7 @@ def test_presets_and_grid():
     assert GLEMIMLClassifier.param_grid == PARAM_GRID and PARAM_GRID[0] == {}
     assert len(PARAM_GRID) == 4
     for cfg in PARAM_GRID:  # every grid entry is a valid configuration
-        GLEMIMLClassifier(**cfg)._check_params()
+        GLEMIMLClassifier(**cfg)._validate_params()
     with pytest.raises(ValueError, match="unknown name 'papr'"):
         GLEMIMLClassifier.preset('papr')
 

@@ -10,12 +10,12 @@ def test_hand_computed_thresholds():
     Y = np.array([[1, 0, 0], [1, 0, 1], [0, 0, 0], [0, 0, 0]])
     P = np.array([[.9, .1, .2], [.85, .2, .3], [.3, .1, .6], [.1, .05, .1]])
     t, t_g = label_thresholds(Y, P, shrinkage=2.0)
-    # label 0: TP - FP = 2 for thresholds in [0.3, 0.85) -> median of that run
-    run = GRID[(GRID >= 0.3) & (GRID < 0.85)]
+    # label 0: TP - FP = 2 for thresholds in (0.3, 0.85] (p >= t) -> median of that run
+    run = GRID[(GRID > 0.3) & (GRID <= 0.85)]
     t0 = float(run[len(run) // 2])
     # global: fewest errors over all labels; label 2 costs 1 error at best (its positive
-    # at .3 lies below a negative at .6): thresholds in [0.3, 0.6) leave 1 error overall
-    errs = [((P > g) != (Y > 0)).sum() for g in GRID]
+    # at .3 lies below a negative at .6): thresholds in (0.3, 0.6] leave 1 error overall
+    errs = [((P >= g) != (Y > 0)).sum() for g in GRID]
     assert min(errs) == 1
     cand = GRID[np.array(errs) == 1]
     assert cand.min() <= t_g <= cand.max()
