@@ -228,14 +228,13 @@ class NeuralMIMLEstimator(BaseMIMLEstimator):
         """The epochs of :meth:`fit` (:class:`~gmiml.estimators.trainer.Trainer`): leaves
         the best epoch's weights in ``model_``, sets ``history_`` and ``best_epoch_``."""
         from gmiml.estimators.selection import criterion, validation_metrics
-        from gmiml.estimators.trainer import Trainer
+        from gmiml.estimators.trainer import Trainer, batch_indices
         min_batch = max(2, world_size)
         if world_size > 1:
             from gmiml.distributed import shard_batch
 
         def batches(rng):
-            for idx in train.batch_indices(self.batch_size, shuffle=True, generator=rng,
-                                           min_size=min_batch):
+            for idx in batch_indices(train.num_bags, self.batch_size, rng, min_batch):
                 sizes = None
                 if world_size > 1:
                     # round-robin shares: process r gets ceil((n - r) / R) bags
