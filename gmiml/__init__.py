@@ -3,14 +3,14 @@
 Top-level names are imported lazily so that ``import gmiml`` stays cheap; the heavy
 submodules (torch_geometric, scipy) load on first use.
 """
-import importlib
-from typing import Any
+from gmiml._lazy import lazy_attributes
 
 __version__ = '0.1.0'
 
 _LAZY = {
     'GLEMIMLNet': 'gmiml.nn.models.glemiml_net',
     'GLEMIMLClassifier': 'gmiml.estimators.glemiml_classifier',
+    'GLEMIMLEnhancer': 'gmiml.estimators.glemiml_enhancer',
     'MIMLBags': 'gmiml.io.miml_bags',
     'load_bags': 'gmiml.datasets.load',
     'MIMLDataset': 'gmiml.datasets.miml_dataset',
@@ -21,11 +21,4 @@ _LAZY = {
 __all__ = ['__version__'] + list(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'gmiml' has no attribute '{name}'")
-
-
-def __dir__() -> list:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)

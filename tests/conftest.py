@@ -23,3 +23,15 @@ def data_root():
             pytest.fail(f"GMIML_DATA={os.environ['GMIML_DATA']} is not a directory")
         pytest.skip('no MIML data: set GMIML_DATA or fill datasets/raw')
     return root.resolve()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``cuda`` need a GPU: skipped cleanly without one
+    (``pytest -m cuda`` runs just them, e.g. in ``scripts/gpu_check.sh``)."""
+    import torch
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason='needs CUDA')
+    for item in items:
+        if 'cuda' in item.keywords:
+            item.add_marker(skip)

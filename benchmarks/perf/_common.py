@@ -20,6 +20,8 @@ import subprocess
 import sys
 import time
 
+from gmiml.utils.memory import memory_status, peak_since, reset_peak  # noqa: F401
+
 __all__ = ['HERE', 'RESULTS', 'set_threads', 'best_of', 'timed_loop', 'memory_status',
            'reset_peak', 'peak_since', 'machine_meta', 'command_line', 'run_worker',
            'worker_main', 'print_table', 'write_results', 'loglog_slope']
@@ -74,41 +76,6 @@ def timed_loop(items, fn, budget_s, min_items=10, repeat=1):
             fn(it)
         best = min(best, (time.perf_counter() - t0) / n)
     return best, n, results
-
-
-def memory_status():
-    """``{'VmRSS': bytes, 'VmHWM': bytes}`` of this process (Linux), or ``{}``."""
-    out = {}
-    try:
-        with open('/proc/self/status') as f:
-            for line in f:
-                if line.startswith(('VmRSS:', 'VmHWM:')):
-                    key, val = line.split(':')
-                    out[key] = int(val.split()[0]) * 1024
-    except OSError:
-        pass
-    return out
-
-
-def reset_peak():
-    """Resets the resident-set high-water mark; returns the current RSS in bytes (or
-    ``None`` when the kernel interface is missing)."""
-    try:
-        with open('/proc/self/clear_refs', 'w') as f:
-            f.write('5')
-    except OSError:
-        return None
-    return memory_status().get('VmRSS')
-
-
-def peak_since(rss_before):
-    """Extra peak resident memory (bytes) since :func:`reset_peak` returned
-    ``rss_before``; falls back to ``ru_maxrss`` of the whole process."""
-    st = memory_status()
-    if rss_before is not None and 'VmHWM' in st:
-        return max(0, st['VmHWM'] - rss_before)
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def _load():

@@ -160,6 +160,9 @@ def worker(cfg, threads):
     sizes = np.array([b.shape[0] for b in bags])
     x = torch.from_numpy(np.concatenate(bags))
     batch = torch.repeat_interleave(torch.arange(len(bags)), torch.from_numpy(sizes))
+    device = cfg.get('device', 'cpu')
+    x, batch = x.to(device), batch.to(device)
+    sync = torch.cuda.synchronize if x.is_cuda else (lambda: None)
     # warm-up on a few bags (lazy initialisation is not the builder's memory)
     m0 = min(len(bags), 64)
     mutual_knn_graph(x[:sizes[:m0].sum()], k, batch[:sizes[:m0].sum()])
@@ -167,8 +170,10 @@ def worker(cfg, threads):
     rss0 = C.reset_peak()
     edge_index, edge_weight = mutual_knn_graph(x, k, batch)
     peak = C.peak_since(rss0)
-    t_batched, _ = C.best_of(lambda: mutual_knn_graph(x, k, batch), cfg['repeat'],
+    t_batched, _ = C.best_of(lambda: (mutual_knn_graph(x, k, batch), sync()), cfg['repeat'],
                              min_time=cfg.get('min_time', 0.5))
+    x, batch = x.cpu(), batch.cpu()
+    edge_index, edge_weight = edge_index.cpu(), edge_weight.cpu()
     out = {
         'config': cfg['label'], 'group': cfg['group'], 'bags': len(bags),
         'instances': int(sizes.sum()), 'features': int(x.shape[1]),
@@ -177,7 +182,7 @@ def worker(cfg, threads):
         'batched_s': t_batched, 'batched_bags_per_s': len(bags) / t_batched,
         'batched_instances_per_s': float(sizes.sum()) / t_batched,
         'batched_peak_extra_rss_mib': peak / 2**20,
-        'input_mib': x.numel() * 4 / 2**20,
+        'input_mib': x.numel() * 4 / 2**20, 'device': device,
     }
     ok = True
     for name in cfg['baselines']:
@@ -285,7 +290,11 @@ def main(argv=None):
     p.add_argument('--loop-min-bags', type=int, default=20)
     p.add_argument('--quick', action='store_true', help='a small grid (smoke test)')
     p.add_argument('--name', default=NAME, help='results file stem')
+    p.add_argument('--device', default='cpu',
+                   help="where the builder runs ('cuda': no loop baselines)")
     args = p.parse_args(argv)
+    if args.device != 'cpu':
+        args.baselines = []
     if args.quick:
         args.sizes, args.counts, args.size_bags = [1, 8, 64], [1000], 200
         args.repeat, args.loop_budget = 2, 0.3
@@ -301,6 +310,7 @@ def main(argv=None):
     rows = []
     script = os.path.abspath(__file__)
     for cfg in _configs(args):
+        cfg['device'] = args.device
         r = C.run_worker(script, cfg, args.threads)
         rows.append(r)
         print(f"{r['config']:>22}: batched {r['batched_bags_per_s']:>12,.0f} bags/s, "

@@ -22,7 +22,7 @@ image-sized bags, to show what fits in memory.
 
 Part 2 (``compare``): what sparse (PyG-style) batching buys. The same network (the same
 parameters, the same loss ``GLEMIMLClassifier._batch_loss``, the same optimiser, batches and
-steps) is trained (a) on PyG mini-batches from :class:`gmiml.nn.BagBatcher` (instances
+steps) is trained (a) on PyG mini-batches from :class:`gmiml.loader.BagBatcher` (instances
 concatenated, ``batch`` vector, sparse ``edge_index``) and (b) on padded dense tensors
 ``[B, n_max, d]`` with masks and a dense normalised adjacency ``[B, n_max, n_max]``
 (``DenseGLEMIML`` below: a dense re-implementation of ``GLEMIMLNet.forward`` kept here as a
@@ -160,7 +160,8 @@ def _make_data(cfg):
 
 def _estimator(cfg, epochs):
     from gmiml.estimators.glemiml_classifier import GLEMIMLClassifier
-    kw = dict(max_epochs=epochs, patience=None, validation_fraction=0.0, random_state=0)
+    kw = dict(max_epochs=epochs, patience=None, validation_fraction=0.0, random_state=0,
+              device=cfg.get('device', 'cpu'))
     if 'batch_size' in cfg:
         kw['batch_size'] = cfg['batch_size']
     return GLEMIMLClassifier(**kw)
@@ -410,6 +411,8 @@ def main(argv=None):
     p.add_argument('--repeat', type=int, default=2)
     p.add_argument('--quick', action='store_true')
     p.add_argument('--name', default=NAME)
+    p.add_argument('--device', default='cpu',
+                   help="where the estimator trains (groups of the library only)")
     args = p.parse_args(argv)
     if args.quick:
         for g in GROUPS:
@@ -424,6 +427,7 @@ def main(argv=None):
     rows = []
     script = os.path.abspath(__file__)
     for cfg in _configs(args):
+        cfg['device'] = args.device
         r = C.run_worker(script, cfg, args.threads, timeout=3600)
         rows.append(r)
         extra = (f", infer {r['infer_bags_per_s']:,.0f} bags/s" if 'infer_bags_per_s' in r

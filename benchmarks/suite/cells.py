@@ -16,7 +16,6 @@ import io
 import json
 import logging
 import os
-import resource
 import socket
 import time
 import traceback
@@ -27,6 +26,8 @@ from pathlib import Path
 from typing import Dict, Optional, Tuple
 
 import numpy as np
+
+from gmiml.utils.memory import peak_rss_bytes, reset_peak
 
 from .data import DataRef, get_dataset
 from .methods import (MethodSpec, build, configurations, fit_accepts_eval_set,
@@ -52,27 +53,6 @@ class Task:
     force: bool = False
     retry_failed: bool = False
     run_started: float = 0.0  # cells finished after this were computed during this run
-
-
-def _reset_peak_rss() -> bool:
-    """Resets the kernel's peak-RSS counter of this process (Linux); False elsewhere."""
-    try:
-        with open('/proc/self/clear_refs', 'w') as f:
-            f.write('5')
-        return True
-    except OSError:
-        return False
-
-
-def _peak_rss_mb() -> float:
-    try:
-        with open('/proc/self/status') as f:
-            for line in f:
-                if line.startswith('VmHWM:'):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def _jsonable(params: Dict) -> Dict:
@@ -122,7 +102,7 @@ def _compute(task: Task, log) -> Tuple[Dict, Dict]:
             return est.fit(Xtr, Y[tr], eval_set=(Xva, Y[va]))
         return est.fit(Xtr, Y[tr])
 
-    exact = _reset_peak_rss()
+    exact = reset_peak() is not None
     t0 = time.perf_counter()
     (chosen, est), records = select(
         configs, lambda cfg: build(cls, cfg, cell.seed, task.verbose), fit, Xva, Y[va], log)
@@ -133,7 +113,7 @@ def _compute(task: Task, log) -> Tuple[Dict, Dict]:
     res['predict_time_s'] = time.perf_counter() - t0
     from gmiml.metrics import evaluate
     res['metrics'] = {k: float(v) for k, v in evaluate(Y[te], scores, Y_pred=pred).items()}
-    res['peak_rss_mb'] = _peak_rss_mb()
+    res['peak_rss_mb'] = peak_rss_bytes() / 2**20
     res['peak_rss_scope'] = 'cell' if exact else 'process'
     get = getattr(est, 'get_params', None)
     res['params'] = _jsonable(get() if callable(get) else configs[chosen])

@@ -39,6 +39,10 @@ class EnMIMLNN(BaseMIMLEstimator):
       own distance).
     * :obj:`eval_set` is accepted and validated but unused (nothing is tuned).
 
+    Tuning grid (``param_grid``, used by the benchmark's ``--selection tuned``;
+    configuration 0 is the reference): the reference settings; width factor
+    :math:`\mu = 0.6`; :math:`\mu = 1`; medoid ratio 0.2.
+
     Args:
         ratio (float, optional): medoids per label as a fraction of its positive bags.
             (default: :obj:`0.1`)
@@ -52,6 +56,8 @@ class EnMIMLNN(BaseMIMLEstimator):
     Attributes:
         estimators_ (list): the fitted :class:`~gmiml.baselines.MIMLRBF` networks.
     """
+
+    param_grid = [{}, {'mu': 0.6}, {'mu': 1.0}, {'ratio': 0.2}]
 
     _parameter_constraints = {
         'ratio': [Interval(Real, 0, 1, closed='right')],

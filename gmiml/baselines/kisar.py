@@ -241,6 +241,10 @@ class KISAR(BaseMIMLEstimator):
     value (a monotone rescaling, not a calibrated probability). :obj:`eval_set` is
     validated but not used (no early stopping in the method).
 
+    Tuning grid (``param_grid``, used by the benchmark's ``--selection tuned``;
+    configuration 0 is the reference): the reference settings; :math:`C = 50`;
+    :math:`C = 5000`; no label relations (:obj:`relation="identity"`).
+
     Args:
         C (float, optional): SVM loss weight. (default: ``500.0``)
         max_prototypes (int, optional): maximum number of k-means prototypes.
@@ -275,6 +279,8 @@ class KISAR(BaseMIMLEstimator):
         n_iter_ (int): alternating rounds run; ``objective_`` (list) the objective after
             each.
     """
+
+    param_grid = [{}, {'C': 50.0}, {'C': 5000.0}, {'relation': 'identity'}]
 
     _parameter_constraints = {
         'C': [Interval(Real, 0, None, closed='neither')],

@@ -46,6 +46,11 @@ class MIMLNN(BaseMIMLEstimator):
       (alternate rounds from a k-medoids++ start, seeded by :obj:`random_state`).
     * :obj:`eval_set` is accepted and validated but unused (nothing is tuned).
 
+    Tuning grid (``param_grid``, used by the benchmark's ``--selection tuned``;
+    configuration 0 is the reference): the reference settings; medoid ratio 0.2; ridge
+    penalty :math:`\lambda = 10`; :math:`\lambda = 100` (stronger shrinkage for data
+    with few bags per label).
+
     Args:
         ratio (float, optional): number of medoids as a fraction of the training bags.
             (default: :obj:`0.4`)
@@ -61,6 +66,8 @@ class MIMLNN(BaseMIMLEstimator):
         coef_ (numpy.ndarray): ``[k, L]`` output weights of the distances.
         intercept_ (numpy.ndarray): ``[L]`` bias weights.
     """
+
+    param_grid = [{}, {'ratio': 0.2}, {'lam': 10.0}, {'lam': 100.0}]
 
     _parameter_constraints = {
         'ratio': [Interval(Real, 0, 1, closed='right')],

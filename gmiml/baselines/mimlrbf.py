@@ -89,6 +89,10 @@ class MIMLRBF(BaseMIMLEstimator):
       :obj:`random_state`.
     * :obj:`eval_set` is accepted and validated but unused (nothing is tuned).
 
+    Tuning grid (``param_grid``, used by the benchmark's ``--selection tuned``;
+    configuration 0 is the reference): the reference settings; width factor
+    :math:`\mu = 0.6`; :math:`\mu = 1`; medoid ratio :math:`\alpha = 0.2`.
+
     Args:
         ratio (float, optional): medoids per label as a fraction :math:`\alpha` of its
             positive bags. (default: :obj:`0.1`)
@@ -108,6 +112,8 @@ class MIMLRBF(BaseMIMLEstimator):
         coef_ (numpy.ndarray): ``[C, L]`` output weights of the distinct centres;
             ``intercept_`` ``[L]``.
     """
+
+    param_grid = [{}, {'mu': 0.6}, {'mu': 1.0}, {'ratio': 0.2}]
 
     _parameter_constraints = {
         'ratio': [Interval(Real, 0, 1, closed='right')],

@@ -105,6 +105,10 @@ class MIMLWEL(BaseMIMLEstimator):
     function of the output (monotone, not calibrated). :obj:`eval_set` is validated but
     not used.
 
+    Tuning grid (``param_grid``, used by the benchmark's ``--selection tuned``;
+    configuration 0 is the reference): the reference settings; :math:`C = 5`;
+    :math:`C = 500`; prototype weight :math:`\beta = 0.5`.
+
     Args:
         C (float, optional): weight of the data terms against :math:`\|W\|^2/2`.
             (default: ``50.0``)
@@ -140,6 +144,8 @@ class MIMLWEL(BaseMIMLEstimator):
         completed_labels_ (numpy.ndarray): ``[N, L]`` the learned targets :math:`\hat Y`.
         n_iter_ (int): rounds run; ``objective_`` (list) the objective after each.
     """
+
+    param_grid = [{}, {'C': 5.0}, {'C': 500.0}, {'beta': 0.5}]
 
     _parameter_constraints = {
         'C': [Interval(Real, 0, None, closed='neither')],

@@ -4,6 +4,8 @@ r"""The MIML benchmark data sets: registry, locating, checksums, downloading, lo
 :class:`MIMLDataset` (a PyG ``InMemoryDataset``) is imported lazily, so importing this
 package does not import torch_geometric.
 """
+from gmiml._lazy import lazy_attributes
+
 from .checksums import file_sha256, git_blob_id, verify_files
 from .download import download_dataset, download_datasets
 from .errors import ChecksumMismatchError, DatasetNotFoundError
@@ -41,8 +43,6 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    if name == 'MIMLDataset':  # imported on first use: it needs torch_geometric
-        from .miml_dataset import MIMLDataset
-        return MIMLDataset
-    raise AttributeError(f"module 'gmiml.datasets' has no attribute '{name}'")
+# MIMLDataset is imported on first use: it needs torch_geometric
+__getattr__, __dir__ = lazy_attributes(
+    __name__, {'MIMLDataset': 'gmiml.datasets.miml_dataset'}, __all__)

@@ -7,13 +7,9 @@ from torch import Tensor, nn
 
 from .collectives import all_gather_rows
 from .sync_batch_norm import SyncBatchNorm, convert_sync_batchnorm
+from .sync_running_label_gram import convert_sync_label_gram, revert_sync_label_gram
 
 __all__ = ['world', 'broadcast_seed', 'wrap_model', 'unwrap_model', 'gather_rows']
-
-#: Attribute that modules with batch-dependent running statistics (e.g.
-#: :class:`gmiml.nn.models.LabelEnhancer`) read to know that they must reduce those
-#: statistics over all processes.
-SYNC_ATTR = 'sync_statistics'
 
 
 def world(required: bool = True) -> Tuple[int, int]:
@@ -48,15 +44,13 @@ def wrap_model(model: nn.Module, device: Optional[torch.device] = None) -> nn.Mo
     r"""Prepares :obj:`model` (in place) for data-parallel training and returns the
     :class:`~torch.nn.parallel.DistributedDataParallel` module to train through:
     batch norms become :class:`~gmiml.distributed.SyncBatchNorm` (global-batch
-    statistics), modules with a ``sync_statistics`` attribute get it set to
-    :obj:`True`, and DDP averages the gradients. Buffers are not re-broadcast at every
+    statistics), running label Gram matrices become
+    :class:`~gmiml.distributed.SyncRunningLabelGram`, and DDP averages the gradients. Buffers are not re-broadcast at every
     step (``broadcast_buffers=False``): with synchronised statistics they stay equal in
     every process. Undo with :func:`unwrap_model`."""
     from torch.nn.parallel import DistributedDataParallel
-    _convert_children(model)
-    for m in model.modules():
-        if hasattr(m, SYNC_ATTR):
-            setattr(m, SYNC_ATTR, True)
+    _convert_children(model, convert_sync_batchnorm)
+    _convert_children(model, convert_sync_label_gram)
     import inspect
     dev = None if device is None or torch.device(device).type == 'cpu' else [device]
     # newer torch renames broadcast_buffers (and warns about the old name)
@@ -69,8 +63,8 @@ def wrap_model(model: nn.Module, device: Optional[torch.device] = None) -> nn.Mo
 
 def unwrap_model(model: nn.Module) -> nn.Module:
     r"""Reverts :func:`wrap_model` on the inner model (in place): plain
-    :class:`torch.nn.BatchNorm1d` layers (same parameters and buffers) and
-    ``sync_statistics = False``."""
+    :class:`torch.nn.BatchNorm1d` layers (same parameters and buffers) and plain
+    :class:`~gmiml.nn.RunningLabelGram` statistics."""
     for name, child in list(model.named_children()):
         if isinstance(child, SyncBatchNorm):
             bn = nn.BatchNorm1d(child.num_features, child.eps, child.momentum,
@@ -85,15 +79,13 @@ def unwrap_model(model: nn.Module) -> nn.Module:
             setattr(model, name, bn)
         else:
             unwrap_model(child)
-    for m in model.modules():
-        if hasattr(m, SYNC_ATTR):
-            setattr(m, SYNC_ATTR, False)
+    _convert_children(model, revert_sync_label_gram)
     return model
 
 
-def _convert_children(model: nn.Module) -> None:
+def _convert_children(model: nn.Module, convert) -> None:
     for name, child in list(model.named_children()):
-        conv = convert_sync_batchnorm(child)
+        conv = convert(child)
         if conv is not child:
             setattr(model, name, conv)
 

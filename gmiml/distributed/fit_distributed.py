@@ -27,7 +27,7 @@ def fit_distributed(estimator, bags, Y, eval_set=None, world_size: int = 2,
     Each process (started by :func:`~gmiml.distributed.run_parallel`, with the process
     group on a free localhost port) fits a clone with ``distributed=True``: it trains
     on its share of every global mini-batch (see
-    :class:`~gmiml.distributed.DistributedBagSampler`) and
+    :class:`~gmiml.loader.BagSampler`) and
     :class:`~torch.nn.parallel.DistributedDataParallel` averages the gradients, so
     the result equals single-process training with the same ``batch_size`` up to
     floating-point rounding. The fitted state of process 0 is copied into
@@ -36,7 +36,7 @@ def fit_distributed(estimator, bags, Y, eval_set=None, world_size: int = 2,
     the estimator names another).
 
     For several machines, or to avoid copying the data into every process, start the
-    processes with ``torchrun`` instead (``python -m gmiml.distributed.train``, see
+    processes with ``torchrun`` instead (``python -m gmiml.cli.train``, see
     ``docs/distributed.md``).
 
     Args:

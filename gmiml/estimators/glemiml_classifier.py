@@ -4,6 +4,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from gmiml.estimators.calibrated_enhancement_mixin import CalibratedEnhancementMixin
 from gmiml.estimators.constraints import Device, Interval, Options, StrOptions, Weights
 from gmiml.estimators.neural import NeuralMIMLEstimator
 from gmiml.estimators.bag_graph_hooks import (bag_neighbours, init_prior_bias,
@@ -19,7 +20,7 @@ __all__ = ['GLEMIMLClassifier']
 _POOLS = ('mean', 'max', 'min', 'sum', 'add', 'mul', 'var', 'std', 'median')
 
 
-class GLEMIMLClassifier(NeuralMIMLEstimator):
+class GLEMIMLClassifier(CalibratedEnhancementMixin, NeuralMIMLEstimator):
     r"""GLEMIML (Su et al., "Graph based Label Enhancement for Multi-instance Multi-label
     learning"): a MIML classifier trained jointly with a graph-based label enhancer by
     matching and interaction (the model is :class:`gmiml.nn.models.GLEMIMLNet`; the
@@ -42,7 +43,7 @@ class GLEMIMLClassifier(NeuralMIMLEstimator):
     (mutual-kNN, heat-kernel weights, :func:`gmiml.utils.mutual_knn_graph`) are built once
     per bag on the standardised features (``graph='input'``) and all bags are kept as one
     concatenated tensor that is mini-batched by index arithmetic
-    (:class:`gmiml.nn.BagBatcher`).
+    (:class:`gmiml.loader.BagBatcher`).
 
     Validation data: ``eval_set=(bags, Y)`` if given; otherwise a seeded random
     ``validation_fraction`` of the training bags is held out (at least one bag; none when
@@ -146,6 +147,27 @@ class GLEMIMLClassifier(NeuralMIMLEstimator):
             ``device``, ``distributed``) or other data is an error. In distributed
             training process 0 writes it; on resuming, the processes' dropout masks are
             drawn afresh. (default: :obj:`None`)
+        le_calibration (str, optional): how :meth:`label_distribution` recovers the
+            label distributions (:class:`CalibratedEnhancementMixin
+            <gmiml.estimators.calibrated_enhancement_mixin.CalibratedEnhancementMixin>`).
+            ``'rule'``: :math:`\mathrm{softmax}((\mathbf{y} + \lambda\mathbf{c})/\tau)`
+            with :math:`\mathbf{c}` the mean of the classifier's probabilities and the
+            leave-one-out labels of the ``le_neighbors`` nearest training bags (bag mean
+            of the standardised instances; with :math:`\lambda = 2` each of the two
+            weighs as much as the logical labels), and :math:`\tau` fitted at the end of
+            :meth:`fit` so that the threshold rule reads the recovered distributions of
+            the training bags back as their logical labels, then moved bag by bag to the
+            nearest value under which the rule reads the bag back as its own logical
+            labels. ``'global'``: the same with the one fitted :math:`\tau` for all
+            bags. :obj:`None`: the paper's reading, the enhancer's
+            :math:`\mathrm{softmax}(\mathbf{z}^*)`. Training (and so every prediction
+            of the classifier) is the same either way. (default: :obj:`'rule'`)
+        le_neighbors (int, optional): neighbours of the calibrated enhancement.
+            (default: :obj:`10`)
+        le_content_weight (float, optional): :math:`\lambda`. (default: :obj:`2.0`)
+        le_mass (float, optional): the threshold rule's mass: the relevant labels of a
+            distribution are the smallest top set covering this share of it.
+            (default: :obj:`0.5`)
 
     Attributes:
         model_ (GLEMIMLNet): the trained network (best epoch).
@@ -155,6 +177,10 @@ class GLEMIMLClassifier(NeuralMIMLEstimator):
         best_epoch_ (int): the selected epoch (0-based).
         threshold_ (float or numpy.ndarray): the probability threshold :meth:`predict`
             uses (one per label with ``threshold='auto'``).
+        le_temperature_ (float): the shared :math:`\tau` of the calibrated enhancement
+            (with ``le_calibration`` not :obj:`None`), with ``le_reference_`` and
+            ``le_reference_labels_``, the training bags' mean standardised instances and
+            logical labels.
         n_features_in_, n_labels_ (int): the data's dimensions.
     """
     _desc = 'GLEMIML'
@@ -196,7 +222,10 @@ class GLEMIMLClassifier(NeuralMIMLEstimator):
         'device': [Device()],
         'distributed': ['boolean'],
         'checkpoint': ['path', None],
+        **CalibratedEnhancementMixin.LE_CONSTRAINTS,
     }
+    _RESUMABLE = NeuralMIMLEstimator._RESUMABLE + CalibratedEnhancementMixin.LE_PARAMS
+    _FITTED = NeuralMIMLEstimator._FITTED + CalibratedEnhancementMixin.LE_FITTED
 
     def __init__(
         self,
@@ -237,6 +266,10 @@ class GLEMIMLClassifier(NeuralMIMLEstimator):
         device: str = 'cpu',
         distributed: bool = False,
         checkpoint=None,
+        le_calibration: Optional[str] = 'rule',
+        le_neighbors: int = 10,
+        le_content_weight: float = 2.0,
+        le_mass: float = 0.5,
     ):
         self.hidden_channels = hidden_channels
         self.classifier_layers = classifier_layers
@@ -274,6 +307,10 @@ class GLEMIMLClassifier(NeuralMIMLEstimator):
         self.device = device
         self.distributed = distributed
         self.checkpoint = checkpoint
+        self.le_calibration = le_calibration
+        self.le_neighbors = le_neighbors
+        self.le_content_weight = le_content_weight
+        self.le_mass = le_mass
 
     param_grid = PARAM_GRID  # the configurations a benchmark tunes over
     preset = classmethod(preset)
@@ -281,6 +318,16 @@ class GLEMIMLClassifier(NeuralMIMLEstimator):
     def _validate_params(self) -> None:
         super()._validate_params()
         self._torch_device()  # CUDA available where asked
+
+    def fit(self, bags, Y, eval_set=None):
+        super().fit(bags, Y, eval_set)
+        for key in self.LE_FITTED:  # none from an earlier fit
+            self.__dict__.pop(key, None)
+        if self.enhancement and self.le_calibration is not None:
+            self.calibrate_label_distribution(bags, Y)
+        return self
+
+    fit.__doc__ = NeuralMIMLEstimator.fit.__doc__
 
     @staticmethod
     def _check_threshold(t, allow_val=False):
@@ -303,7 +350,7 @@ class GLEMIMLClassifier(NeuralMIMLEstimator):
         (on ``device``; default: where the network is, else the ``device`` parameter),
         and the bags' bag-graph neighbours (``bank_rng``: training bags, bank set first)."""
         import torch
-        from gmiml.nn.bag_batcher import BagBatcher, bag_pointers
+        from gmiml.loader.bag_batcher import BagBatcher, bag_pointers
         x = torch.from_numpy(self._standardize(bags))
         sizes = torch.tensor([len(b) for b in bags], dtype=torch.long)
         ptr = bag_pointers(sizes)
@@ -429,9 +476,11 @@ class GLEMIMLClassifier(NeuralMIMLEstimator):
         return (P >= (t if isinstance(t, np.ndarray) else float(t))).astype(np.uint8)
 
     def label_distribution(self, bags, Y) -> np.ndarray:
-        r"""The recovered label distributions (the enhancer's output
-        :math:`\mathrm{softmax}(\mathbf{z}^*)`), ``float64 [N, L]``, rows summing to 1:
-        the significance of each label for each bag given its logical labels ``Y``."""
+        r"""The recovered label distributions, ``float64 [N, L]``, rows summing to 1:
+        the significance of each label for each bag given its logical labels ``Y``
+        (by default the calibrated enhancement, with ``le_calibration=None`` the
+        enhancer's output :math:`\mathrm{softmax}(\mathbf{z}^*)`; see the class
+        docstring)."""
         import torch
         bags = self._validate_bags(bags)
         Y = check_labels(Y, len(bags), n_labels=self.n_labels_)
@@ -439,6 +488,8 @@ class GLEMIMLClassifier(NeuralMIMLEstimator):
             raise ValueError("label_distribution: this model was fitted with "
                              "enhancement=False and has no label enhancer")
         batcher = self._prepare(bags, Y)
+        if self.le_calibration is not None:
+            return self._calibrated_distribution(bags, Y, batcher)
         self.model_.eval()
         out = []
         with torch.no_grad():

@@ -278,7 +278,7 @@ class NeuralMIMLEstimator(BaseMIMLEstimator):
         if params.get('checkpoint') is not None:
             params['checkpoint'] = str(params['checkpoint'])
         fitted = {}
-        for key in self._FITTED:
+        for key in (k for k in self._FITTED if hasattr(self, k)):  # some are optional
             v = getattr(self, key)
             fitted[key] = torch.from_numpy(np.asarray(v)) if isinstance(v, np.ndarray) else v
         atomic_save({'format': self._save_format(), 'params': params, 'fitted': fitted,

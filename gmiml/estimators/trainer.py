@@ -56,12 +56,8 @@ def batch_indices(n: int, batch_size: int, rng: np.random.Generator,
                   min_size: int = 2) -> list:
     r"""The index arrays of one shuffled pass over ``n`` items; a last batch smaller than
     ``min_size`` is merged into the one before it (batch norm needs 2 items)."""
-    order = rng.permutation(n)
-    chunks = [order[i:i + batch_size] for i in range(0, n, batch_size)]
-    if len(chunks) > 1 and len(chunks[-1]) < min_size:
-        last = chunks.pop()
-        chunks[-1] = np.concatenate([chunks[-1], last])
-    return chunks
+    from gmiml.utils.batches import split_batches
+    return split_batches(rng.permutation(n), batch_size, min_size)
 
 
 class Trainer:

@@ -1,5 +1,4 @@
-r"""The GLEMIML losses (Eqs. 6-14): functions in :mod:`gmiml.losses.functional` and thin
-:class:`torch.nn.Module` wrappers."""
+r"""The GLEMIML losses (Eqs. 6-14), functions on tensors (:mod:`gmiml.losses.functional`)."""
 from . import functional
 from .functional import (
     asymmetric_focal_loss,
@@ -10,13 +9,6 @@ from .functional import (
     enhancer_loss,
     classifier_loss,
 )
-from .asymmetric_focal_loss import AsymmetricFocalLoss
-from .similarity_consistency_loss import SimilarityConsistencyLoss
-from .threshold_loss import ThresholdLoss
-from .label_distribution_loss import LabelDistributionLoss
-from .logical_label_loss import LogicalLabelLoss
-from .enhancer_loss import EnhancerLoss
-from .classifier_loss import ClassifierLoss
 
 __all__ = [
     'functional',
@@ -27,11 +19,4 @@ __all__ = [
     'logical_label_loss',
     'enhancer_loss',
     'classifier_loss',
-    'AsymmetricFocalLoss',
-    'SimilarityConsistencyLoss',
-    'ThresholdLoss',
-    'LabelDistributionLoss',
-    'LogicalLabelLoss',
-    'EnhancerLoss',
-    'ClassifierLoss',
 ]

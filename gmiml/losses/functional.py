@@ -22,15 +22,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-__all__ = [
-    'asymmetric_focal_loss',
-    'similarity_consistency_loss',
-    'threshold_loss',
-    'label_distribution_loss',
-    'logical_label_loss',
-    'enhancer_loss',
-    'classifier_loss',
-]
+__all__ = ['asymmetric_focal_loss', 'similarity_consistency_loss', 'threshold_loss',
+           'label_distribution_loss', 'logical_label_loss', 'enhancer_loss',
+           'classifier_loss']
 
 
 def _check_pair(a: Tensor, b: Tensor, name_a: str, name_b: str):

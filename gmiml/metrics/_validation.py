@@ -22,6 +22,18 @@ def _to_numpy(x):
     return np.asarray(x)
 
 
+def real_matrix(A, name: str, what: str = 'matrix') -> np.ndarray:
+    r"""``A`` (a numpy array) as a ``float64`` 2-D matrix; a clear error naming ``name``
+    when it is not real-valued or not 2-D."""
+    if not (np.issubdtype(A.dtype, np.floating) or np.issubdtype(A.dtype, np.integer)):
+        raise ValueError(f"{name}: must be real-valued, got dtype {A.dtype}")
+    A = np.asarray(A, dtype=np.float64)
+    if A.ndim != 2:
+        raise ValueError(f"{name}: expected a 2-D {what} [n_bags, n_labels], got shape "
+                         f"{A.shape}")
+    return A
+
+
 def check_targets(Y, name: str = 'Y') -> np.ndarray:
     r"""``Y`` as ``uint8`` ``[N, L]`` in :math:`\{0, 1\}` with at least one row."""
     Y = check_labels(_to_numpy(Y), name=name)
@@ -45,12 +57,7 @@ def check_scores(S, shape, name: str = 'scores') -> np.ndarray:
     S = _to_numpy(S)
     if S.dtype == bool:
         S = S.astype(np.float64)
-    if not (np.issubdtype(S.dtype, np.floating) or np.issubdtype(S.dtype, np.integer)):
-        raise ValueError(f"{name}: must be real-valued, got dtype {S.dtype}")
-    S = np.asarray(S, dtype=np.float64)
-    if S.ndim != 2:
-        raise ValueError(f"{name}: expected a 2-D score matrix [n_bags, n_labels], got "
-                         f"shape {S.shape}")
+    S = real_matrix(S, name, 'score matrix')
     if S.shape != tuple(shape):
         raise ValueError(f"{name}: has shape {S.shape} but Y has shape {tuple(shape)}")
     finite = np.isfinite(S)

@@ -14,29 +14,16 @@ norms are clamped below by ``eps``.
 """
 import numpy as np
 
-from ._validation import _to_numpy
+from ._validation import _to_numpy, real_matrix
 
-__all__ = [
-    'chebyshev',
-    'clark',
-    'canberra',
-    'kl_divergence',
-    'cosine',
-    'intersection',
-    'evaluate_distribution',
-]
+__all__ = ['chebyshev', 'clark', 'canberra', 'kl_divergence', 'cosine', 'intersection',
+           'evaluate_distribution']
 
 EPS = 1e-12
 
 
 def _check_distribution(D, name: str, normalize: bool) -> np.ndarray:
-    D = _to_numpy(D)
-    if not (np.issubdtype(D.dtype, np.floating) or np.issubdtype(D.dtype, np.integer)):
-        raise ValueError(f"{name}: must be real-valued, got dtype {D.dtype}")
-    D = np.asarray(D, dtype=np.float64)
-    if D.ndim != 2:
-        raise ValueError(f"{name}: expected a 2-D matrix [n_bags, n_labels], got shape "
-                         f"{D.shape}")
+    D = real_matrix(_to_numpy(D), name)
     if D.shape[0] == 0 or D.shape[1] == 0:
         raise ValueError(f"{name}: empty matrix of shape {D.shape}")
     bad = ~np.isfinite(D)

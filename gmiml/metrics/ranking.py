@@ -29,14 +29,8 @@ import numpy as np
 
 from ._validation import check_scored_pair
 
-__all__ = [
-    'ranking_loss',
-    'one_error',
-    'coverage',
-    'average_precision',
-    'mean_average_precision',
-    'macro_auc',
-]
+__all__ = ['ranking_loss', 'one_error', 'coverage', 'average_precision',
+           'mean_average_precision', 'macro_auc']
 
 _DEGENERATE = ('exclude', 'include')
 
@@ -68,6 +62,11 @@ def _tie_groups(S: np.ndarray, Y: np.ndarray):
     n_pos = (np.searchsorted(pos, last, side='right')
              - np.searchsorted(pos, row_start, side='left'))
     return row, first - row_start, last - row_start, n_pos
+
+
+def _checked(Y, scores, degenerate: str):
+    _check_degenerate(degenerate)
+    return check_scored_pair(Y, scores)
 
 
 def _check_degenerate(degenerate: str) -> None:
@@ -109,8 +108,7 @@ def ranking_loss(Y, scores, *, degenerate: str = 'exclude') -> float:
         - **inputs:** ``Y`` and ``scores`` of shape :math:`[N, L]`.
         - **output:** a float in :math:`[0, 1]`.
     """
-    _check_degenerate(degenerate)
-    Y, S = check_scored_pair(Y, scores)
+    Y, S = _checked(Y, scores, degenerate)
     return _ranking_loss(Y, _tie_groups(S, Y), degenerate)
 
 
@@ -148,9 +146,7 @@ def one_error(Y, scores, *, degenerate: str = 'exclude') -> float:
         - **inputs:** ``Y`` and ``scores`` of shape :math:`[N, L]`.
         - **output:** a float in :math:`[0, 1]`.
     """
-    _check_degenerate(degenerate)
-    Y, S = check_scored_pair(Y, scores)
-    return _one_error(Y, S, degenerate)
+    return _one_error(*_checked(Y, scores, degenerate), degenerate)
 
 
 def _one_error(Y, S, degenerate):
@@ -225,8 +221,7 @@ def average_precision(Y, scores, *, degenerate: str = 'exclude') -> float:
         - **inputs:** ``Y`` and ``scores`` of shape :math:`[N, L]`.
         - **output:** a float in :math:`(0, 1]`.
     """
-    _check_degenerate(degenerate)
-    Y, S = check_scored_pair(Y, scores)
+    Y, S = _checked(Y, scores, degenerate)
     return _average_precision(Y, _tie_groups(S, Y), degenerate)
 
 

@@ -1,9 +1,9 @@
 r"""Neural-network parts of GLEMIML on PyTorch Geometric: message-passing layers
-(:mod:`gmiml.nn.conv`), models (:mod:`gmiml.nn.models`) and the vectorised bag batcher."""
+(:mod:`gmiml.nn.conv`), models (:mod:`gmiml.nn.models`) and the running label statistic."""
 from . import conv, models
 from .conv import InstanceInteraction, LabelGraphConv
 from .models import GLEMIMLNet, LabelEnhancer
-from .bag_batcher import BagBatcher
+from .running_label_gram import RunningLabelGram
 
 __all__ = [
     'conv',
@@ -12,5 +12,5 @@ __all__ = [
     'LabelGraphConv',
     'GLEMIMLNet',
     'LabelEnhancer',
-    'BagBatcher',
+    'RunningLabelGram',
 ]

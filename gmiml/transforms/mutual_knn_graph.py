@@ -2,6 +2,7 @@ r"""A PyG transform that adds the mutual-kNN instance graph to a bag."""
 from typing import Union
 
 from torch_geometric.data import Data
+from torch_geometric.data.datapipes import functional_transform
 from torch_geometric.transforms import BaseTransform
 
 from gmiml.utils.mutual_knn_graph import DEFAULT_K, mutual_knn_graph
@@ -9,6 +10,7 @@ from gmiml.utils.mutual_knn_graph import DEFAULT_K, mutual_knn_graph
 __all__ = ['MutualKNNGraph']
 
 
+@functional_transform('mutual_knn_graph')
 class MutualKNNGraph(BaseTransform):
     r"""Joins the instances of a bag by their mutual :math:`k`-nearest-neighbour graph
     with heat-kernel weights, as in Eq. (2) of `"Graph-based Label Enhancement for

@@ -1,18 +1,31 @@
-r"""Tensor-level algorithms: validation, bag graphs, bag distances."""
-from .validation import check_bags, check_labels, check_bags_labels
-from .hausdorff import hausdorff_distances
-from .k_medoids import k_medoids
-from .mutual_knn_graph import mutual_knn_graph
-from .bag_knn_graph import bag_knn_graph, bag_similarity, hubness_radius
+r"""Tensor-level algorithms: validation, bag graphs, bag distances, batching.
 
-__all__ = [
-    'check_bags',
-    'check_labels',
-    'check_bags_labels',
-    'hausdorff_distances',
-    'k_medoids',
-    'mutual_knn_graph',
-    'bag_knn_graph',
-    'bag_similarity',
-    'hubness_radius',
-]
+Names are imported lazily, so that the light modules (validation, used by the readers and
+``python -m gmiml.datasets``) do not pay the torch import.
+"""
+from gmiml._lazy import lazy_attributes
+
+_LAZY = {
+    'check_bags': 'gmiml.utils.validation',
+    'check_labels': 'gmiml.utils.validation',
+    'check_bags_labels': 'gmiml.utils.validation',
+    'hausdorff_distances': 'gmiml.utils.hausdorff',
+    'k_medoids': 'gmiml.utils.k_medoids',
+    'mutual_knn_graph': 'gmiml.utils.mutual_knn_graph',
+    'split_batches': 'gmiml.utils.batches',
+    'memory_status': 'gmiml.utils.memory',
+    'reset_peak': 'gmiml.utils.memory',
+    'peak_rss_bytes': 'gmiml.utils.memory',
+    'peak_since': 'gmiml.utils.memory',
+    'threshold_rule': 'gmiml.utils.label_calibration',
+    'neighbour_label_average': 'gmiml.utils.label_calibration',
+    'calibrated_distribution': 'gmiml.utils.label_calibration',
+    'fit_rule_temperature': 'gmiml.utils.label_calibration',
+    'bag_knn_graph': 'gmiml.utils.bag_knn_graph',
+    'bag_similarity': 'gmiml.utils.bag_knn_graph',
+    'hubness_radius': 'gmiml.utils.bag_knn_graph',
+}
+
+__all__ = list(_LAZY)
+
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)

@@ -1,31 +1,7 @@
-"""The label-frequency prior of Table 2: training frequencies as scores, a label on only
-when its frequency exceeds 0.5; shown as a reference row, never ranked."""
+"""The label-frequency prior of Table 2 (gmiml.baselines.LabelFrequencyPrior, tested in
+tests/baselines): shown as a reference row, never ranked."""
 import json
 
-import numpy as np
-import pytest
-
-
-def test_scores_are_the_training_frequencies():
-    from suite.prior import LabelFrequencyPrior
-    Y = np.array([[1, 0, 1], [1, 0, 0], [0, 0, 1], [1, 1, 1]])
-    bags = [np.zeros((2, 3))] * 4
-    p = LabelFrequencyPrior().fit(bags, Y)
-    s = p.predict_proba([np.ones((1, 3))] * 2)
-    assert np.allclose(s, [[0.75, 0.25, 0.75]] * 2)
-    assert (p.predict([np.ones((5, 3))]) == [[1, 0, 1]]).all()
-    half = LabelFrequencyPrior().fit(bags[:2], np.array([[1, 0], [0, 0]]))
-    assert half.predict(bags[:1]).sum() == 0  # 0.5 is not > 0.5
-    signed = LabelFrequencyPrior().fit(bags, 2 * Y - 1)  # {-1, 1} labels
-    assert np.allclose(signed.frequency_, p.frequency_)
-
-
-def test_bad_labels_are_refused():
-    from suite.prior import LabelFrequencyPrior
-    with pytest.raises(ValueError, match='expected \\[2, L\\] labels'):
-        LabelFrequencyPrior().fit([np.zeros((1, 2))] * 2, np.zeros(2))
-    with pytest.raises(ValueError):
-        LabelFrequencyPrior().fit([], np.zeros((0, 3)))
 
 
 def test_prior_is_a_reference_row(run, no_data):

@@ -127,10 +127,11 @@ def test_no_quick_keys_that_the_estimators_do_not_take():
 
 def test_method_without_a_grid_is_noted(run, no_data):
     out = no_data / 'o'
-    assert run('--methods', 'MIMLNN', f'{S}:GridStub', '--seeds', '0', out=out) == 0
+    assert run('--methods', f'{S}:NoReferenceGrid', f'{S}:GridStub', '--seeds', '0',
+               out=out) == 0
     t2 = (out / 'table2.md').read_text()
-    assert 'Configurations fitted per cell: MIMLNN 1, GridStub 3.' in t2
-    assert 'MIMLNN — the same under both protocols' in t2
+    assert 'Configurations fitted per cell: NoReferenceGrid 1, GridStub 3.' in t2
+    assert 'NoReferenceGrid — the same under both protocols' in t2
     assert 'different selection budgets' in t2
 
 

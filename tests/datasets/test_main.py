@@ -153,3 +153,16 @@ def test_progress_bar_on_a_terminal(data_root, tmp_path, http_mirror):
     assert p.returncode == 0
     assert '\r' in err and 'HM/MIMLprotein_test.mat' in err and '100%' in err
     assert 'downloading HM' not in err  # the bar replaces the plain lines
+
+
+def test_stats_does_not_import_torch(data_root):
+    # the data-set command line stays light: no torch, torch_geometric or scipy import
+    code = ('import sys; from gmiml.datasets.__main__ import main; '
+            f'main(["stats", "image", "--root", {str(data_root)!r}]); '
+            'heavy = [m for m in ("torch", "torch_geometric", "scipy") if m in sys.modules]; '
+            'assert not heavy, heavy')
+    root = Path(__file__).resolve().parents[2]
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                       cwd=str(root), env=dict(os.environ, PYTHONPATH=str(root)))
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert 'image' in r.stdout

@@ -10,6 +10,7 @@ import torch
 from gmiml import GLEMIMLClassifier
 from gmiml.datasets import make_synthetic_miml
 from gmiml.distributed import find_free_port, fit_distributed, run_parallel
+from gmiml.nn import RunningLabelGram
 
 # the spawned processes import this module by name (tests.distributed....)
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -116,13 +117,13 @@ def test_two_processes_match_single_process(data, single, ddp):
     # output and its label-graph statistics (which the processes must reduce).
     np.testing.assert_allclose(ddp.label_distribution(bags, Y),
                                single.label_distribution(bags, Y), atol=5e-3)
-    torch.testing.assert_close(sd_d['enhancer.label_gram'], sd_s['enhancer.label_gram'],
-                               rtol=1e-3, atol=1e-4)
-    assert int(sd_d['enhancer.num_batches_tracked']) == \
-        int(sd_s['enhancer.num_batches_tracked'])
-    # after fit the model is a plain one again (no synchronised batch norm left)
+    torch.testing.assert_close(sd_d['enhancer.running_gram.gram'],
+                               sd_s['enhancer.running_gram.gram'], rtol=1e-3, atol=1e-4)
+    assert int(sd_d['enhancer.running_gram.num_batches_tracked']) == \
+        int(sd_s['enhancer.running_gram.num_batches_tracked'])
+    # after fit the model is a plain one again (no synchronised statistic left)
     assert 'SyncBatchNorm' not in str(ddp.model_)
-    assert not ddp.model_.enhancer.sync_statistics
+    assert type(ddp.model_.enhancer.running_gram) is RunningLabelGram
 
 
 def _rank_small_batch(rank, world_size):
@@ -149,14 +150,14 @@ def test_distributed_without_process_group_is_an_error(data):
 
 
 def test_torchrun_entry_point_single_process(tmp_path):
-    """``python -m gmiml.distributed.train`` with the environment torchrun sets (one
+    """``python -m gmiml.cli.train`` with the environment torchrun sets (one
     process here; the multi-process path is the test above)."""
     env = dict(os.environ, RANK='0', WORLD_SIZE='1', LOCAL_RANK='0',
                MASTER_ADDR='127.0.0.1', MASTER_PORT=str(find_free_port()),
                OMP_NUM_THREADS='1')
     out = tmp_path / 'model.pt'
     proc = subprocess.run(
-        [sys.executable, '-m', 'gmiml.distributed.train', '--synthetic', '60',
+        [sys.executable, '-m', 'gmiml.cli.train', '--synthetic', '60',
          '--instances', '2', '5', '--features', '4', '--labels', '3', '--backend', 'gloo',
          '--threads', '1', '--params', '{"max_epochs": 2, "hidden_channels": 8, '
          '"enhancer_channels": 8}', '--out', str(out)],
@@ -169,12 +170,12 @@ def test_torchrun_entry_point_single_process(tmp_path):
 
 def test_torchrun_two_processes(tmp_path):
     """The documented ``torchrun --standalone --nproc_per_node=2 -m
-    gmiml.distributed.train`` command, for real: two processes, one model written."""
+    gmiml.cli.train`` command, for real: two processes, one model written."""
     out = tmp_path / 'model.pt'
     env = dict(os.environ, OMP_NUM_THREADS='1')
     proc = subprocess.run(
         [sys.executable, '-m', 'torch.distributed.run', '--standalone',
-         '--nproc_per_node=2', '-m', 'gmiml.distributed.train', '--synthetic', '80',
+         '--nproc_per_node=2', '-m', 'gmiml.cli.train', '--synthetic', '80',
          '--instances', '2', '5', '--features', '4', '--labels', '3', '--backend', 'gloo',
          '--threads', '1', '--params', '{"max_epochs": 2, "hidden_channels": 8, '
          '"enhancer_channels": 8, "batch_size": 16}', '--out', str(out)],

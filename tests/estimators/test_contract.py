@@ -58,7 +58,8 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils import estimator_checks as ec
 from sklearn.utils import get_tags
 
-from gmiml.baselines import KISAR, MIFLEM, MIMLNN, MIMLRBF, MIMLSVM, MIMLWEL, EnMIMLNN
+from gmiml.baselines import (KISAR, MIFLEM, MIMLNN, MIMLRBF, MIMLSVM, MIMLWEL, EnMIMLNN,
+                             LabelFrequencyPrior)
 from gmiml.datasets import make_synthetic_miml
 from gmiml.estimators import GLEMIMLClassifier
 from gmiml.estimators.constraints import InvalidParameterError
@@ -88,6 +89,8 @@ REGISTRY = [
     Case('MIMLWEL', lambda: MIMLWEL(max_iter=2, random_state=0), ('variant', 'l2')),
     Case('KISAR', lambda: KISAR(max_iter=2, max_prototypes=20, random_state=0),
          ('relation', 'foo')),
+    Case('LabelFrequencyPrior', lambda: LabelFrequencyPrior(random_state=0),
+         ('tie_break', 'yes')),
 ]
 IDS = [c.name for c in REGISTRY]
 

@@ -70,3 +70,10 @@ def test_real_bags(data_root):
         out = t(Data(x=torch.from_numpy(b)))
         assert out.edge_index.shape[1] > 0
         assert ((out.edge_weight > 0) & (out.edge_weight <= 1)).all()
+
+
+def test_registered_as_functional_transform():
+    # PyG's @functional_transform: data pipes get a .mutual_knn_graph(k=...) step
+    import torch_geometric.data.datapipes as dp
+    from gmiml.transforms import MutualKNNGraph  # noqa: F401 (registers it)
+    assert 'mutual_knn_graph' in dp.IterDataPipe.functions

@@ -11,6 +11,7 @@ from gmiml.utils.mutual_knn_graph import size_buckets
 
 # the module (gmiml.utils.mutual_knn_graph is the function once gmiml.utils is imported)
 mkg_module = importlib.import_module('gmiml.utils.mutual_knn_graph')
+blocks_module = importlib.import_module('gmiml.utils._knn_blocks')
 
 
 # ---------------------------------------------------------------------------------------
@@ -246,7 +247,7 @@ def test_matches_reference_mixed_sweep(seed):
     _assert_matches_reference(bags, k, rtol=1e-3, sigma=sigma, loop=bool(seed % 2))
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
+@pytest.mark.cuda
 def test_cuda_matches_cpu():
     rng = np.random.default_rng(14)
     bags = (_random_bags(rng, 'ties', 50, max_size=60) + _random_bags(rng, 'normal', 50)
@@ -281,8 +282,8 @@ def test_near_ties_are_resolved_by_exact_distances(monkeypatch):
     # instance 0's two nearest are 1e-4 apart in relative terms: within the Gram form's
     # rounding bound in 200 dimensions, but resolved by the elementwise distances
     calls = []
-    original = mkg_module._exact_pairs
-    monkeypatch.setattr(mkg_module, '_exact_pairs',
+    original = blocks_module._exact_pairs
+    monkeypatch.setattr(blocks_module, '_exact_pairs',
                         lambda x, i, j, **kw: calls.append(1) or original(x, i, j, **kw))
     rng = np.random.default_rng(13)
     bags = []
@@ -344,13 +345,13 @@ def test_chunking_does_not_change_the_result():
 
 def test_exact_recomputation_is_used_only_when_needed(monkeypatch):
     calls = []
-    original = mkg_module._exact_pairs
+    original = blocks_module._exact_pairs
 
     def spy(x, i, j, **kw):
         calls.append(i.numel())
         return original(x, i, j, **kw)
 
-    monkeypatch.setattr(mkg_module, '_exact_pairs', spy)
+    monkeypatch.setattr(blocks_module, '_exact_pairs', spy)
     rng = np.random.default_rng(8)
     # generic data in bags of more than k + 1 = 4 instances: the Gram form is enough
     _batched([b for b in _random_bags(rng, 'normal', 80) if len(b) > 4], 3)

@@ -4,9 +4,8 @@ from typing import Tuple
 import torch
 from torch import Tensor
 
-from torch_geometric.nn.conv import MessagePassing
+from torch_geometric.nn.conv import GraphConv
 from torch_geometric.nn.conv.gcn_conv import gcn_norm
-from torch_geometric.nn.dense.linear import Linear
 from torch_geometric.typing import OptTensor
 
 __all__ = ['InstanceInteraction', 'sym_norm']
@@ -36,11 +35,13 @@ def sym_norm(edge_index: Tensor, edge_weight: OptTensor, num_nodes: int,
     """
     if edge_weight is None:
         edge_weight = torch.ones(edge_index.size(1), dtype=dtype, device=edge_index.device)
-    return gcn_norm(edge_index, edge_weight, num_nodes, improved=False,
-                    add_self_loops=False)
+    edge_index, weight = gcn_norm(edge_index, edge_weight, num_nodes, improved=False,
+                                  add_self_loops=False)
+    assert weight is not None  # gcn_norm keeps given weights (narrows the type for jit)
+    return edge_index, weight
 
 
-class InstanceInteraction(MessagePassing):
+class InstanceInteraction(GraphConv):
     r"""The instance-interaction layer of GLEMIML (Su et al., "Graph based Label
     Enhancement for Multi-instance Multi-label learning", Eqs. 2-3): a graph convolution
     over the mutual-kNN heat-kernel graph of the instances of each bag,
@@ -51,7 +52,8 @@ class InstanceInteraction(MessagePassing):
         \qquad a_{km} = \exp\!\Big(-\frac{\|\mathbf{x}_k - \mathbf{x}_m\|^2}
         {2\sigma^2}\Big),
 
-    i.e. :math:`\mathbf{X}' = \mathbf{X}\mathbf{W}_1^\top + (\mathbf{I} - \mathbf{L}_{sym})
+    i.e. PyG's :class:`~torch_geometric.nn.conv.GraphConv` on the normalised weights,
+    :math:`\mathbf{X}' = \mathbf{X}\mathbf{W}_1^\top + (\mathbf{I} - \mathbf{L}_{sym})
     \mathbf{X}\mathbf{W}_2^\top` with the symmetric normalised Laplacian
     :math:`\mathbf{L}_{sym}` of the bag graph (the paper's :math:`G`). The root term
     :math:`\mathbf{W}_1 \mathbf{x}_k` keeps instances without a mutual neighbour in play.
@@ -65,7 +67,7 @@ class InstanceInteraction(MessagePassing):
             \mathbf{D}^{-1/2}` to the edge weights; if :obj:`False` the raw weights are
             summed (GraphConv). (default: :obj:`True`)
         bias (bool, optional): learn an additive bias. (default: :obj:`True`)
-        **kwargs (optional): arguments of :class:`torch_geometric.nn.conv.MessagePassing`.
+        **kwargs (optional): arguments of :class:`torch_geometric.nn.conv.GraphConv`.
 
     Shapes:
         - **input:** instance features :math:`(|\mathcal{V}|, F_{in})`, edge indices
@@ -74,30 +76,20 @@ class InstanceInteraction(MessagePassing):
     """
     def __init__(self, in_channels: int, out_channels: int, normalize: bool = True,
                  bias: bool = True, **kwargs):
-        kwargs.setdefault('aggr', 'add')
-        super().__init__(**kwargs)
-        self.in_channels = in_channels
-        self.out_channels = out_channels
         self.normalize = normalize
-        self.lin_rel = Linear(in_channels, out_channels, bias=bias,
-                              weight_initializer='glorot')
-        self.lin_root = Linear(in_channels, out_channels, bias=False,
-                               weight_initializer='glorot')
-        self.reset_parameters()
+        kwargs.setdefault('aggr', 'add')
+        super().__init__(in_channels, out_channels, bias=bias, **kwargs)
 
     def reset_parameters(self):
+        # Glorot weights (GraphConv's own default is Kaiming-uniform)
+        self.lin_rel.weight_initializer = 'glorot'
+        self.lin_root.weight_initializer = 'glorot'
         super().reset_parameters()
-        self.lin_rel.reset_parameters()
-        self.lin_root.reset_parameters()
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_weight: OptTensor = None) -> Tensor:
         if self.normalize:
             edge_index, edge_weight = sym_norm(edge_index, edge_weight, x.size(0), x.dtype)
-        out = self.propagate(edge_index, x=x, edge_weight=edge_weight)
-        return self.lin_rel(out) + self.lin_root(x)
-
-    def message(self, x_j: Tensor, edge_weight: OptTensor) -> Tensor:
-        return x_j if edge_weight is None else edge_weight.view(-1, 1) * x_j
+        return super().forward(x, edge_index, edge_weight)
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}({self.in_channels}, {self.out_channels}, '

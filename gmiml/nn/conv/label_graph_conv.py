@@ -4,8 +4,7 @@ from typing import Tuple
 import torch
 from torch import Tensor
 
-from torch_geometric.nn.conv import MessagePassing
-from torch_geometric.nn.dense.linear import Linear
+from torch_geometric.nn.conv import GraphConv
 from torch_geometric.typing import OptTensor
 
 from .instance_interaction import sym_norm
@@ -26,7 +25,8 @@ def cosine_from_gram(gram: Tensor, eps: float = 1e-12) -> Tensor:
     return gram * inv.view(-1, 1) * inv.view(1, -1)
 
 
-def label_knn_graph(similarity: Tensor, k: int) -> Tuple[Tensor, Tensor]:
+def label_knn_graph(similarity: Tensor, k: int,
+                    fixed_size: bool = False) -> Tuple[Tensor, Tensor]:
     r"""The label graph of :math:`T(\mathbf{D})`: each label is joined to its :math:`k` most
     similar other labels; the graph is made undirected (union of the kNN relations) and
     weighted by the similarity clipped at 0, so dissimilar labels pass nothing.
@@ -40,6 +40,10 @@ def label_knn_graph(similarity: Tensor, k: int) -> Tuple[Tensor, Tensor]:
     Args:
         similarity (Tensor): symmetric label similarities, e.g. :func:`cosine_from_gram`.
         k (int): number of neighbours per label (clipped to :math:`L - 1`).
+        fixed_size (bool, optional): return all :math:`2Lk` directed kNN pairs (sorted,
+            a pair found twice weighted 0 after its first copy) instead of the unique
+            edges: the same propagation, but shapes that do not depend on the data, as
+            :func:`torch.compile` with ``fullgraph=True`` needs. (default: :obj:`False`)
 
     Shapes:
         - **similarity:** :math:`(L, L)`
@@ -63,13 +67,20 @@ def label_knn_graph(similarity: Tensor, k: int) -> Tuple[Tensor, Tensor]:
     # unique keys u * L + v give the coalesced (row-major) order
     u = torch.arange(num_labels, device=device).repeat_interleave(k)
     v = nbr.reshape(-1)
-    key = torch.unique(torch.cat([u * num_labels + v, v * num_labels + u]))
+    key = torch.cat([u * num_labels + v, v * num_labels + u])
+    if fixed_size:
+        key = key.sort().values
+        dup = torch.cat([key.new_zeros(1, dtype=torch.bool), key[1:] == key[:-1]])
+    else:
+        key = torch.unique(key)
     edge_index = torch.stack([key // num_labels, key % num_labels])
     weight = similarity.detach()[edge_index[0], edge_index[1]].clamp_min(0)
+    if fixed_size:
+        weight = weight.masked_fill(dup, 0.0)
     return edge_index, weight
 
 
-class LabelGraphConv(MessagePassing):
+class LabelGraphConv(GraphConv):
     r"""The label-correlation layer :math:`T(\mathbf{D})` of GLEMIML (Su et al., "Graph
     based Label Enhancement for Multi-instance Multi-label learning", Eq. 5): message
     passing over a graph whose nodes are *labels* (see :func:`label_knn_graph`), applied
@@ -82,7 +93,9 @@ class LabelGraphConv(MessagePassing):
     where :math:`\mathbf{d}_{b,u}` is the feature vector of label :math:`u` in bag
     :math:`b` (with one channel: the label's logit). The node dimension is the second
     last, so the input is :math:`(B, L, C)`; the propagation runs once on the
-    nodes-first view :math:`(L, B \cdot C)`.
+    nodes-first view :math:`(L, B \cdot C)`. It is PyG's
+    :class:`~torch_geometric.nn.conv.GraphConv` (same weights and messages) on the
+    normalised weights, with this batched forward.
 
     Args:
         in_channels (int): channels per label node.
@@ -99,35 +112,24 @@ class LabelGraphConv(MessagePassing):
     """
     def __init__(self, in_channels: int, out_channels: int, normalize: bool = True,
                  bias: bool = True, **kwargs):
-        kwargs.setdefault('aggr', 'add')
-        super().__init__(**kwargs)
-        self.in_channels = in_channels
-        self.out_channels = out_channels
         self.normalize = normalize
-        self.lin_rel = Linear(in_channels, out_channels, bias=bias)
-        self.lin_root = Linear(in_channels, out_channels, bias=False)
-        self.reset_parameters()
-
-    def reset_parameters(self):
-        super().reset_parameters()
-        self.lin_rel.reset_parameters()
-        self.lin_root.reset_parameters()
+        kwargs.setdefault('aggr', 'add')
+        super().__init__(in_channels, out_channels, bias=bias, **kwargs)
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_weight: OptTensor = None) -> Tensor:
         num_labels = x.size(-2)
         if self.normalize:
             edge_index, edge_weight = sym_norm(edge_index, edge_weight, num_labels, x.dtype)
-        # propagation is linear in the features: run it on the nodes-first view
-        # [L, B * C] (a scatter over the leading dimension is much faster)
+        # GraphConv.forward would apply its linear maps to [L, B * C]: propagation is
+        # linear in the features, so run it (GraphConv's message) on the nodes-first view
+        # [L, B * C] (a scatter over the leading dimension is much faster) and apply the
+        # maps to the channels afterwards
         xt = x.movedim(-2, 0)
         flat = xt.reshape(num_labels, -1)
         out = self.propagate(edge_index, x=flat, edge_weight=edge_weight,
                              size=(num_labels, num_labels))
         out = out.view(xt.shape).movedim(0, -2)
         return self.lin_rel(out) + self.lin_root(x)
-
-    def message(self, x_j: Tensor, edge_weight: OptTensor) -> Tensor:
-        return x_j if edge_weight is None else edge_weight.view(-1, 1) * x_j
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}({self.in_channels}, {self.out_channels}, '

@@ -131,7 +131,7 @@ class BagLabelPropagation(nn.Module):
         (:meth:`select_bank`, :meth:`set_bank`) and returns the training bags'
         leave-one-out neighbours :math:`(N, k)` (a bag outside a capped bank gets its
         neighbours in the bank)."""
-        from gmiml.nn.bag_batcher import gather_bags
+        from gmiml.loader.bag_batcher import gather_bags
         keep = self.select_bank(y.cpu(), generator).to(x.device)
         nodes = gather_bags(ptr, keep)[0]
         bank_ptr = torch.cat([ptr.new_zeros(1), (ptr[keep + 1] - ptr[keep]).cumsum(0)])

@@ -6,13 +6,9 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gmiml.nn.conv.label_graph_conv import LabelGraphConv, cosine_from_gram, label_knn_graph
+from gmiml.nn.running_label_gram import RunningLabelGram
 
 __all__ = ['LabelEnhancer']
-
-
-def _world_size() -> int:
-    import torch.distributed as dist
-    return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
 
 
 class _ResidualBranch(nn.Module):
@@ -56,14 +52,14 @@ class LabelEnhancer(nn.Module):
     relatedness is the cosine similarity of the label columns of the enhancer's own
     distributions :math:`\mathrm{softmax}(\mathbf{z})`, kept as a running (exponential
     moving average) estimate of their Gram matrix :math:`\mathbf{D}^\top\mathbf{D}/B`
-    (buffer ``label_gram``), updated without gradient in training mode; evaluation uses
-    the stored estimate, so a bag's output does not depend on the rest of its batch.
+    (the :class:`~gmiml.nn.RunningLabelGram` ``running_gram``; ``label_gram`` is its
+    matrix), updated without gradient in training mode; evaluation uses the stored
+    estimate, so a bag's output does not depend on the rest of its batch.
 
-    In data-parallel training (:func:`gmiml.distributed.data_parallel.wrap_model` sets
-    ``sync_statistics = True``) the batch Gram matrix is that of the *global* batch: the
-    per-process sums :math:`\mathbf{D}_r^\top\mathbf{D}_r` and batch sizes are summed
-    over all processes before the update, so every process keeps the same estimate as a
-    single process training on the whole batch.
+    In data-parallel training :func:`gmiml.distributed.data_parallel.wrap_model` swaps in
+    :class:`gmiml.distributed.SyncRunningLabelGram`, whose batch Gram matrix is that of
+    the *global* batch, so every process keeps the same estimate as a single process
+    training on the whole batch.
 
     Args:
         in_channels (int): size of the pooled instance embedding (input of
@@ -97,10 +93,7 @@ class LabelEnhancer(nn.Module):
         self.omega3 = _ResidualBranch(num_labels, hidden_channels)
         self.decoder = _ResidualBranch(hidden_channels, num_labels)
         self.label_conv = LabelGraphConv(1, 1) if label_k > 0 else None
-        self.register_buffer('label_gram', torch.zeros(num_labels, num_labels))
-        self.register_buffer('num_batches_tracked', torch.zeros((), dtype=torch.long))
-        #: reduce the batch statistics over all processes (data-parallel training)
-        self.sync_statistics = False
+        self.running_gram = RunningLabelGram(num_labels, momentum)
         self._graph_cache = None
         self.reset_parameters()
 
@@ -113,44 +106,41 @@ class LabelEnhancer(nn.Module):
             # start T(D) near zero so the label graph is learned in, not imposed
             nn.init.zeros_(self.label_conv.lin_rel.weight)
             nn.init.zeros_(self.label_conv.lin_root.weight)
-        self.label_gram.zero_()
-        self.num_batches_tracked.zero_()
+        self.running_gram.reset_parameters()
 
-    @torch.no_grad()
-    def _update_label_gram(self, z: Tensor):
-        d = torch.softmax(z.detach(), dim=-1)
-        if self.sync_statistics and _world_size() > 1:
-            # the global batch: sum_b d_b d_b^T and the batch size over all processes
-            import torch.distributed as dist
-            L = d.size(1)
-            packed = torch.cat([(d.t() @ d).reshape(-1), d.new_full((1,), d.size(0))])
-            dist.all_reduce(packed)  # one collective
-            gram = packed[:L * L].view(L, L) / packed[L * L]
-        else:
-            gram = d.t() @ d / d.size(0)
-        if int(self.num_batches_tracked) == 0:
-            self.label_gram.copy_(gram)
-        else:
-            self.label_gram.mul_(1 - self.momentum).add_(gram, alpha=self.momentum)
-        self.num_batches_tracked += 1
+    @property
+    def label_gram(self) -> Tensor:
+        r"""The running label Gram matrix :math:`(L, L)`."""
+        return self.running_gram.gram
+
+    @property
+    def num_batches_tracked(self) -> Tensor:
+        return self.running_gram.num_batches_tracked
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # state dicts written before the statistic became a submodule
+        for old, new in (('label_gram', 'running_gram.gram'),
+                         ('num_batches_tracked', 'running_gram.num_batches_tracked')):
+            if prefix + old in state_dict:
+                state_dict[prefix + new] = state_dict.pop(prefix + old)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def label_graph(self):
         r"""The current label graph ``(edge_index, edge_weight)`` from ``label_gram``
-        (empty before the first training batch). Outside training it is computed once
-        per state of ``label_gram`` and reused (the matrix only changes in training
-        steps or when a state dict is loaded)."""
+        (all weights 0 before the first training batch). Outside training (and outside
+        :func:`torch.compile`) it is computed once per state of ``label_gram`` and reused
+        (the matrix only changes in training steps or when a state dict is loaded)."""
         gram = self.label_gram
-        key = (gram.data_ptr(), gram._version, int(self.num_batches_tracked))
-        if not self.training and self._graph_cache is not None and \
-                self._graph_cache[0] == key:
-            return self._graph_cache[1]
-        if int(self.num_batches_tracked) == 0:
-            dev = gram.device
-            graph = (torch.empty(2, 0, dtype=torch.long, device=dev),
-                     torch.empty(0, device=dev))
-        else:
-            graph = label_knn_graph(cosine_from_gram(gram), self.label_k)
-        self._graph_cache = None if self.training else (key, graph)
+        cache = not self.training and not torch.compiler.is_compiling()
+        if cache:
+            key = (gram.data_ptr(), gram._version)
+            if self._graph_cache is not None and self._graph_cache[0] == key:
+                return self._graph_cache[1]
+        edge_index, edge_weight = label_knn_graph(cosine_from_gram(gram), self.label_k,
+                                                 fixed_size=True)
+        # no statistic yet: no label passes anything (no host sync to test it)
+        graph = (edge_index, edge_weight * (self.num_batches_tracked > 0))
+        self._graph_cache = (key, graph) if cache else None
         return graph
 
     def forward(self, x: Tensor, w: Optional[Tensor], y: Tensor) -> Tensor:
@@ -163,8 +153,7 @@ class LabelEnhancer(nn.Module):
         z = self.decoder(h)
         if self.label_conv is None:
             return z
-        if self.training:
-            self._update_label_gram(z)
+        self.running_gram(torch.softmax(z.detach(), dim=-1))  # updates in training
         edge_index, edge_weight = self.label_graph()
         return z + self.label_conv(z.unsqueeze(-1), edge_index, edge_weight).squeeze(-1)
 

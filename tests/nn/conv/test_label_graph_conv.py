@@ -78,3 +78,16 @@ def test_label_knn_graph_matches_dense_union_on_random_matrices():
         ei, w = label_knn_graph(sim, k)
         assert torch.equal(ei, ref_ei), (L, k)
         torch.testing.assert_close(w, sim[ref_ei[0], ref_ei[1]].clamp_min(0))
+
+
+def test_fixed_size_label_graph_propagates_identically():
+    from gmiml.nn.conv import LabelGraphConv, label_knn_graph
+    g = torch.Generator().manual_seed(1)
+    d = torch.softmax(torch.randn(20, 6, generator=g), -1)
+    sim = torch.nn.functional.normalize(d, dim=0).t() @ torch.nn.functional.normalize(d, dim=0)
+    ei, ew = label_knn_graph(sim, 3)
+    fei, few = label_knn_graph(sim, 3, fixed_size=True)
+    assert fei.size(1) == 2 * 6 * 3 and ei.size(1) < fei.size(1)  # some pairs twice
+    conv = LabelGraphConv(2, 3)
+    x = torch.randn(4, 6, 2, generator=g)
+    torch.testing.assert_close(conv(x, fei, few), conv(x, ei, ew), rtol=0, atol=0)

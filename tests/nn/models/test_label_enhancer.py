@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from gmiml.nn.conv import cosine_from_gram
+from gmiml.nn.conv import cosine_from_gram, label_knn_graph
 from gmiml.nn.models import LabelEnhancer
 
 
@@ -11,8 +11,8 @@ def test_running_label_graph():
     assert 'LabelEnhancer(6, interaction_channels=5, num_labels=4' in str(le)
     x, w = torch.randn(10, 6), torch.randn(10, 5)
     y = (torch.rand(10, 4) > 0.5).float()
-    ei, _ = le.label_graph()
-    assert ei.shape == (2, 0)  # nothing estimated yet
+    ei, ew = le.label_graph()
+    assert ei.shape == (2, 4 * 2 * 2) and not ew.any()  # nothing estimated yet: no weight
     le.eval()
     z0 = le(x, w, y)
     assert z0.shape == (10, 4)
@@ -23,9 +23,15 @@ def test_running_label_graph():
     d = torch.softmax(le.decoder(le.omega1(x) + le.omega2(w) + le.omega3(y)), -1)
     assert torch.allclose(le.label_gram, d.t() @ d / 10, atol=1e-5)
     ei, ew = le.label_graph()
-    assert ei.size(1) >= 4 * 2  # every label has its 2 neighbours (undirected union)
+    # every label has its 2 neighbours, both directions (fixed size for torch.compile);
+    # a pair found twice counts once: the graph is the unique undirected union
+    assert ei.size(1) == 4 * 2 * 2
     sim = cosine_from_gram(le.label_gram)
-    assert torch.allclose(ew, sim[ei[0], ei[1]].clamp_min(0))
+    ref_ei, ref_ew = label_knn_graph(sim, 2)
+    key = ei[0] * 4 + ei[1]
+    first = torch.cat([torch.tensor([True]), key[1:] != key[:-1]])
+    assert torch.equal(ei[:, first], ref_ei)
+    assert torch.equal(ew[first], ref_ew) and not ew[~first].any()
     old = le.label_gram.clone()
     le(x * 2, w, y)
     new_d = torch.softmax(le.decoder(le.omega1(x * 2) + le.omega2(w) + le.omega3(y)), -1)

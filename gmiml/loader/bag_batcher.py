@@ -7,6 +7,8 @@ from torch import Tensor
 
 from torch_geometric.data import Data
 
+from gmiml.utils.batches import split_batches
+
 __all__ = ['BagBatcher', 'gather_bags', 'bag_pointers']
 
 
@@ -166,11 +168,7 @@ class BagBatcher:
             order = generator.permutation(self.num_bags)
         else:
             order = np.arange(self.num_bags)
-        chunks = [order[i:i + batch_size] for i in range(0, self.num_bags, batch_size)]
-        if len(chunks) > 1 and len(chunks[-1]) < min_size:
-            last = chunks.pop()
-            chunks[-1] = np.concatenate([chunks[-1], last])
-        return chunks
+        return split_batches(order, batch_size, min_size)
 
     def iter_batches(self, batch_size: int, shuffle: bool = False,
                      generator: Optional[np.random.Generator] = None,

@@ -8,14 +8,14 @@ Process 0 prints the test metrics and saves the model (``--out``).
 Examples::
 
     # one machine, two processes (gloo on CPU)
-    torchrun --standalone --nproc_per_node=2 -m gmiml.distributed.train --dataset image
+    torchrun --standalone --nproc_per_node=2 -m gmiml.cli.train --dataset image
 
     # two machines (run on each, node_rank 0 and 1; see docs/distributed.md)
     torchrun --nnodes=2 --node_rank=0 --nproc_per_node=4 --master_addr=10.0.0.1 \
-        --master_port=29500 -m gmiml.distributed.train --dataset text --out model.pt
+        --master_port=29500 -m gmiml.cli.train --dataset text --out model.pt
 
     # a synthetic data set of 1M bags
-    torchrun --standalone --nproc_per_node=2 -m gmiml.distributed.train \
+    torchrun --standalone --nproc_per_node=2 -m gmiml.cli.train \
         --synthetic 1000000 --params '{"max_epochs": 5, "batch_size": 512}'
 """
 import argparse
@@ -27,7 +27,7 @@ __all__ = ['main']
 
 
 def _parse(argv):
-    p = argparse.ArgumentParser(prog='python -m gmiml.distributed.train',
+    p = argparse.ArgumentParser(prog='python -m gmiml.cli.train',
                                 description=__doc__.split('\n\n')[0])
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument('--dataset', help='a data set name of gmiml.datasets.load_bags')

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from gmiml.distributed import DistributedBagSampler, shard_batch
+from gmiml.loader import BagSampler, shard_batch
 
 
 def test_shard_batch_round_robin_and_weights():
@@ -31,7 +31,7 @@ def test_shard_batch_errors():
 
 @pytest.mark.parametrize('n,bs,R', [(103, 16, 2), (100, 25, 4), (9, 4, 3), (5, 5, 2)])
 def test_sampler_shards_are_disjoint_and_cover(n, bs, R):
-    samplers = [DistributedBagSampler(n, bs, num_replicas=R, rank=r, seed=3)
+    samplers = [BagSampler(n, bs, num_replicas=R, rank=r, seed=3)
                 for r in range(R)]
     for epoch in range(2):
         for s in samplers:
@@ -48,7 +48,7 @@ def test_sampler_shards_are_disjoint_and_cover(n, bs, R):
             seen.append(union)
         np.testing.assert_array_equal(np.sort(np.concatenate(seen)), np.arange(n))
     # a new epoch gives a new permutation; the same seed and epoch the same one
-    s = DistributedBagSampler(n, bs, num_replicas=R, rank=0, seed=3)
+    s = BagSampler(n, bs, num_replicas=R, rank=0, seed=3)
     s.set_epoch(0)
     first = np.concatenate(s.global_batches())
     s.set_epoch(1)
@@ -58,7 +58,7 @@ def test_sampler_shards_are_disjoint_and_cover(n, bs, R):
 
 
 def test_sampler_last_batch_merged_and_no_shuffle():
-    s = DistributedBagSampler(10, 4, num_replicas=3, rank=0, shuffle=False)
+    s = BagSampler(10, 4, num_replicas=3, rank=0, shuffle=False)
     sizes = [g.size for g in s.global_batches()]
     assert sizes == [4, 6]  # the last 2 bags would leave a process without a bag
     np.testing.assert_array_equal(np.concatenate(s.global_batches()), np.arange(10))
@@ -66,12 +66,21 @@ def test_sampler_last_batch_merged_and_no_shuffle():
 
 
 def test_sampler_defaults_without_process_group_and_errors():
-    s = DistributedBagSampler(10, 4)
+    s = BagSampler(10, 4)
     assert s.num_replicas == 1 and s.rank == 0
     assert sum(loc.size for loc, w in s) == 10 and all(w == 1.0 for _, w in s)
     with pytest.raises(ValueError, match='global batch_size'):
-        DistributedBagSampler(10, 1, num_replicas=2, rank=0)
+        BagSampler(10, 1, num_replicas=2, rank=0)
     with pytest.raises(ValueError, match='cannot be shared'):
-        DistributedBagSampler(1, 4, num_replicas=2, rank=0)
+        BagSampler(1, 4, num_replicas=2, rank=0)
     with pytest.raises(ValueError, match='rank'):
-        DistributedBagSampler(10, 4, num_replicas=2, rank=5)
+        BagSampler(10, 4, num_replicas=2, rank=5)
+
+
+def test_single_process_gives_whole_batches():
+    s = BagSampler(10, 4, num_replicas=1, rank=0, seed=1, min_size=2)
+    batches = list(s)
+    assert [(b.size, w) for b, w in batches] == [(4, 1.0), (4, 1.0), (2, 1.0)]  # 2 >= min_size
+    assert sorted(np.concatenate([b for b, _ in batches]).tolist()) == list(range(10))
+    s2 = BagSampler(9, 4, num_replicas=1, rank=0, seed=1, min_size=2)
+    assert [b.size for b, _ in s2] == [4, 5]  # a last batch of 1 bag is merged

@@ -3,8 +3,7 @@ import pytest
 import torch
 from torch_geometric.data import Batch, Data
 
-from gmiml.nn import BagBatcher
-from gmiml.nn.bag_batcher import bag_pointers, gather_bags
+from gmiml.loader import BagBatcher, bag_pointers, gather_bags
 from gmiml.utils.mutual_knn_graph import mutual_knn_graph
 
 

@@ -1,9 +1,12 @@
-r"""Sharding mini-batches of bags over the processes of a data-parallel job."""
+r"""Mini-batches of bag indices, in one process or sharded over the processes of a
+data-parallel job."""
 from typing import Iterator, List, Optional, Tuple
 
 import numpy as np
 
-__all__ = ['DistributedBagSampler', 'shard_batch']
+from gmiml.utils.batches import split_batches
+
+__all__ = ['BagSampler', 'shard_batch']
 
 
 def shard_batch(index, rank: int, world_size: int) -> Tuple[np.ndarray, float]:
@@ -52,14 +55,16 @@ def shard_batch(index, rank: int, world_size: int) -> Tuple[np.ndarray, float]:
     return local, world_size * local.size / index.size
 
 
-class DistributedBagSampler:
-    r"""Mini-batches of bags for data-parallel training: every epoch, a seeded permutation
+class BagSampler:
+    r"""Mini-batches of bags, in one process or data-parallel: every epoch, a seeded
+    permutation
     of all bags (the same in every process) is cut into *global* batches of
     :obj:`batch_size` bags, and each process iterates over its disjoint share of every
     global batch (:func:`shard_batch`). All processes thus run the same number of
     steps, their shares of an epoch are disjoint and together cover every bag once, and
     the union of the shares of a step is exactly the global batch a single process would
-    train on.
+    train on. With one process (no initialised process group, or ``num_replicas=1``) it
+    yields the whole batches with weight 1.
 
     As with :class:`torch.utils.data.distributed.DistributedSampler`, call
     :meth:`set_epoch` at the start of every epoch to get a new permutation.
@@ -85,7 +90,7 @@ class DistributedBagSampler:
             process always gets at least one bag. (default: :obj:`1`)
 
     Example:
-        >>> sampler = DistributedBagSampler(len(bags), 256, seed=0)
+        >>> sampler = BagSampler(len(bags), 256, seed=0)
         >>> for epoch in range(epochs):
         ...     sampler.set_epoch(epoch)
         ...     for local, weight in sampler:
@@ -102,22 +107,22 @@ class DistributedBagSampler:
             if rank is None:
                 rank = dist.get_rank() if on else 0
         if not (isinstance(num_bags, (int, np.integer)) and num_bags >= 1):
-            raise ValueError(f'DistributedBagSampler: num_bags must be a positive integer, '
+            raise ValueError(f'BagSampler: num_bags must be a positive integer, '
                              f'got {num_bags!r}')
         if not (isinstance(batch_size, (int, np.integer)) and batch_size >= 1):
-            raise ValueError(f'DistributedBagSampler: batch_size must be a positive '
+            raise ValueError(f'BagSampler: batch_size must be a positive '
                              f'integer, got {batch_size!r}')
         if not (isinstance(num_replicas, (int, np.integer)) and num_replicas >= 1):
-            raise ValueError(f'DistributedBagSampler: num_replicas must be a positive '
+            raise ValueError(f'BagSampler: num_replicas must be a positive '
                              f'integer, got {num_replicas!r}')
         if not (0 <= rank < num_replicas):
-            raise ValueError(f'DistributedBagSampler: rank must be in [0, {num_replicas}),'
+            raise ValueError(f'BagSampler: rank must be in [0, {num_replicas}),'
                              f' got {rank!r}')
         if num_bags < num_replicas:
-            raise ValueError(f'DistributedBagSampler: {num_bags} bag(s) cannot be shared by '
+            raise ValueError(f'BagSampler: {num_bags} bag(s) cannot be shared by '
                              f'{num_replicas} processes')
         if batch_size < num_replicas:
-            raise ValueError(f'DistributedBagSampler: the global batch_size ({batch_size}) '
+            raise ValueError(f'BagSampler: the global batch_size ({batch_size}) '
                              f'must be at least the number of processes ({num_replicas})')
         self.num_bags = int(num_bags)
         self.batch_size = int(batch_size)
@@ -139,15 +144,14 @@ class DistributedBagSampler:
                 self.num_bags)
         else:
             order = np.arange(self.num_bags)
-        return _split_batches(order, self.batch_size,
-                             max(self.min_size, self.num_replicas))
+        return split_batches(order, self.batch_size, max(self.min_size, self.num_replicas))
 
     def __iter__(self) -> Iterator[Tuple[np.ndarray, float]]:
         for idx in self.global_batches():
             yield shard_batch(idx, self.rank, self.num_replicas)
 
     def __len__(self) -> int:
-        return len(_split_batches(np.arange(self.num_bags), self.batch_size,
+        return len(split_batches(np.arange(self.num_bags), self.batch_size,
                                  max(self.min_size, self.num_replicas)))
 
     def __repr__(self) -> str:
@@ -156,12 +160,3 @@ class DistributedBagSampler:
                 f'rank={self.rank}, shuffle={self.shuffle}, seed={self.seed}, '
                 f'min_size={self.min_size})')
 
-
-def _split_batches(order: np.ndarray, batch_size: int, min_size: int) -> List[np.ndarray]:
-    r"""Cuts :obj:`order` into consecutive batches of :obj:`batch_size`; a last batch
-    smaller than :obj:`min_size` is merged into the one before it."""
-    chunks = [order[i:i + batch_size] for i in range(0, order.size, batch_size)]
-    if len(chunks) > 1 and chunks[-1].size < min_size:
-        last = chunks.pop()
-        chunks[-1] = np.concatenate([chunks[-1], last])
-    return chunks

@@ -1,0 +1,71 @@
+"""GLEMIMLClassifier's calibrated label enhancement (``le_calibration``)."""
+import numpy as np
+import pytest
+
+from gmiml import GLEMIMLClassifier
+from gmiml.datasets import make_synthetic_miml
+from gmiml.utils.label_calibration import threshold_rule
+
+FAST = dict(hidden_channels=32, enhancer_channels=32, max_epochs=6, patience=5)
+
+
+@pytest.fixture(scope='module')
+def data():
+    d = make_synthetic_miml(n_bags=160, n_labels=5, n_features=8,
+                            instances_per_bag=(2, 5), random_state=1)
+    return d.bags[:120], d.Y[:120], d.bags[120:], d.Y[120:]
+
+
+def test_calibration_leaves_training_alone(data):
+    bags, Y, bt, yt = data
+    rule = GLEMIMLClassifier(random_state=0, **FAST).fit(bags, Y)
+    paper = GLEMIMLClassifier(random_state=0, le_calibration=None, **FAST).fit(bags, Y)
+    np.testing.assert_array_equal(rule.decision_function(bt), paper.decision_function(bt))
+    assert not hasattr(paper, 'le_temperature_')
+    assert rule.le_temperature_ > 0
+    D = rule.label_distribution(bt, yt)
+    np.testing.assert_allclose(D.sum(1), 1.0, rtol=1e-9)
+    assert np.abs(D - paper.label_distribution(bt, yt)).max() > 1e-3
+    # the rule reads the training bags' recovered distributions back as their labels
+    # for more bags than it does the paper's (uncalibrated) ones
+    agree = (threshold_rule(rule.label_distribution(bags, Y)) == Y).all(1).mean()
+    agree_paper = (threshold_rule(paper.label_distribution(bags, Y)) == Y).all(1).mean()
+    assert agree > agree_paper
+    glob = rule.set_params(le_calibration='global')
+    agree_glob = (threshold_rule(glob.label_distribution(bags, Y)) == Y).all(1).mean()
+    assert agree >= agree_glob > agree_paper and agree > 0.9
+    rule.set_params(le_calibration='rule')
+    # the paper-reading model calibrated afterwards is the calibrated model
+    with pytest.raises(ValueError, match='calibrate_label_distribution'):
+        paper.set_params(le_calibration='rule').label_distribution(bt, yt)
+    paper.calibrate_label_distribution(bags, Y)
+    np.testing.assert_array_equal(paper.label_distribution(bt, yt), D)
+    assert paper.set_params(le_content_weight=0.5).calibrate_label_distribution(
+        bags, Y).le_temperature_ != rule.le_temperature_
+
+
+def test_save_load_keeps_the_calibration(data, tmp_path):
+    bags, Y, bt, yt = data
+    a = GLEMIMLClassifier(random_state=0, **FAST).fit(bags, Y)
+    a.save(tmp_path / 'm.pt')
+    r = GLEMIMLClassifier.load(tmp_path / 'm.pt')
+    assert r.le_temperature_ == a.le_temperature_
+    np.testing.assert_array_equal(r.label_distribution(bt, yt), a.label_distribution(bt, yt))
+    p = GLEMIMLClassifier(random_state=0, le_calibration=None, **FAST).fit(bags, Y)
+    p.save(tmp_path / 'p.pt')
+    np.testing.assert_array_equal(GLEMIMLClassifier.load(tmp_path / 'p.pt')
+                                  .label_distribution(bt, yt), p.label_distribution(bt, yt))
+
+
+@pytest.mark.parametrize('params, msg', [
+    ({'le_calibration': 'temperature'}, 'le_calibration'),
+    ({'le_neighbors': 0}, 'le_neighbors'),
+    ({'le_content_weight': -1.0}, 'le_content_weight'),
+    ({'le_content_weight': float('nan')}, 'le_content_weight'),
+    ({'le_mass': 0.0}, 'le_mass'),
+    ({'le_mass': 1.5}, 'le_mass'),
+])
+def test_bad_le_params(data, params, msg):
+    bags, Y, *_ = data
+    with pytest.raises(ValueError, match=msg):
+        GLEMIMLClassifier(max_epochs=1, **params).fit(bags, Y)
