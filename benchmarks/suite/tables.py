@@ -9,7 +9,8 @@ import numpy as np
 from scipy import stats
 
 __all__ = ['aggregate', 'rank_table', 'friedman_nemenyi', 'read_paper_table2',
-           'read_paper_table3', 'compare', 'fmt', 'replicate_label']
+           'read_paper_table3', 'compare', 'fmt', 'replicate_label', 'paired_test',
+           'fmt_paired']
 
 PAPER_METRIC_ORDER = ['HL', 'RL', 'mAP', 'Ma-F1']
 
@@ -173,3 +174,37 @@ def fmt(entry: Optional[Dict], key: str, digits: int = 4, asked: Optional[int] =
     if len(m['values']) > 1:
         return f"{m['mean']:.{digits}f} ± {m['std']:.{digits}f}{mark}"
     return f"{m['mean']:.{digits}f}{mark}"
+
+
+def paired_test(entry: Optional[Dict], ref: Optional[Dict], key: str) -> Optional[Dict]:
+    """Paired comparison of a metric of ``entry`` against ``ref`` over the seeds both
+    have: ``{'n', 'diff' (mean of entry - ref), 'p_t' (two-sided paired t-test),
+    'p_w' (two-sided Wilcoxon signed-rank test, exact for few seeds)}``; a p-value is
+    NaN where it is undefined (fewer than 2 pairs; the Wilcoxon test with all
+    differences 0). ``None`` when either side lacks the metric."""
+    if not entry or not ref or key not in entry['metrics'] or key not in ref['metrics']:
+        return None
+    a = dict(zip(entry['seeds'], entry['metrics'][key]['values']))
+    b = dict(zip(ref['seeds'], ref['metrics'][key]['values']))
+    common = [s for s in a if s in b]
+    d = np.array([a[s] - b[s] for s in common], dtype=float)
+    out = {'n': len(d), 'diff': float(d.mean()) if len(d) else float('nan'),
+           'p_t': float('nan'), 'p_w': float('nan')}
+    if len(d) >= 2:
+        if np.allclose(d, d[0]):  # constant differences: the t statistic is undefined
+            out['p_t'] = 1.0 if d[0] == 0 else 0.0
+        else:
+            out['p_t'] = float(stats.ttest_rel([a[s] for s in common],
+                                               [b[s] for s in common]).pvalue)
+        if np.any(d != 0):
+            out['p_w'] = float(stats.wilcoxon(d).pvalue)
+    return out
+
+
+def fmt_paired(t: Optional[Dict], digits: int = 4) -> str:
+    """``Δ (p = ...)`` of :func:`paired_test` for a table cell."""
+    if t is None or t['n'] == 0:
+        return 'n/a'
+    if t['n'] < 2:
+        return f"{t['diff']:+.{digits}f}"
+    return f"{t['diff']:+.{digits}f} (p={t['p_t']:.2g})"

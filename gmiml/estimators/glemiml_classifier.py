@@ -7,7 +7,11 @@ import numpy as np
 from gmiml.estimators.calibrated_enhancement_mixin import CalibratedEnhancementMixin
 from gmiml.estimators.constraints import Device, Interval, Options, StrOptions, Weights
 from gmiml.estimators.neural import NeuralMIMLEstimator
+from gmiml.estimators.bag_graph_hooks import (bag_neighbours, init_prior_bias,
+                                              neighbour_args as _neighbour_args)
+from gmiml.estimators.presets import PARAM_GRID, preset
 from gmiml.estimators.selection import METRIC_KEYS, fit_threshold
+from gmiml.estimators.thresholds import label_thresholds
 from gmiml.utils.validation import check_labels
 
 __all__ = ['GLEMIMLClassifier']
@@ -96,7 +100,20 @@ class GLEMIMLClassifier(CalibratedEnhancementMixin, NeuralMIMLEstimator):
             :func:`gmiml.metrics.evaluate`. (default: :obj:`'auto'`)
         threshold (float or str, optional): probability from which on :meth:`predict`
             turns a label on; ``'val'`` picks one global threshold on the validation set
-            (maximising the mean of Ma-F1 and :math:`1 - HL`). (default: :obj:`0.5`)
+            (maximising the mean of Ma-F1 and :math:`1 - HL`); ``'auto'`` one per label
+            (:func:`gmiml.estimators.label_thresholds`). (default: :obj:`'auto'`)
+        bag_graph (str, optional): label propagation from the training bags over a bag
+            k-NN graph (:class:`~gmiml.nn.models.BagLabelPropagation`) with this bag
+            similarity, ``'chamfer'`` or ``'mean'``; :obj:`None` switches it off.
+            (default: :obj:`'chamfer'`)
+        bag_k, bag_beta, bag_tau, bag_alpha, max_bank (optional): of the bag graph:
+            neighbours per bag (:obj:`32`), hubness correction (:obj:`0.5`; 0: none),
+            initial temperature (:obj:`0.05`, learnt), smoothing toward the base rate
+            (:obj:`0.5`), most bags in the bank (:obj:`2048`; beyond, every label keeps
+            one positive bag and the rest is a seeded random draw).
+        prior_bias (bool, optional): initialise the classifier's output bias at the
+            training label log-odds :math:`\log(\pi_l / (1 - \pi_l))`.
+            (default: :obj:`True`)
         standardize (bool, optional): standardise the instance features with the
             training instances' mean and standard deviation. (default: :obj:`True`)
         random_state (int, optional): seed of initialisation, validation split, batch
@@ -158,7 +175,8 @@ class GLEMIMLClassifier(CalibratedEnhancementMixin, NeuralMIMLEstimator):
         history_ (list of dict): per epoch the mean training losses, the wall time of
             its training steps (``train_time_s``) and the validation metrics.
         best_epoch_ (int): the selected epoch (0-based).
-        threshold_ (float): the probability threshold :meth:`predict` uses.
+        threshold_ (float or numpy.ndarray): the probability threshold :meth:`predict`
+            uses (one per label with ``threshold='auto'``).
         le_temperature_ (float): the shared :math:`\tau` of the calibrated enhancement
             (with ``le_calibration`` not :obj:`None`), with ``le_reference_`` and
             ``le_reference_labels_``, the training bags' mean standardised instances and
@@ -190,7 +208,14 @@ class GLEMIMLClassifier(CalibratedEnhancementMixin, NeuralMIMLEstimator):
         'patience': [Interval(Integral, 1, None), None],
         'validation_fraction': [Interval(Real, 0, 1, closed='left')],
         'selection_metric': [StrOptions(('auto', 'loss') + METRIC_KEYS)],
-        'threshold': [Interval(Real, 0, 1, closed='neither'), StrOptions(('val',))],
+        'threshold': [Interval(Real, 0, 1, closed='neither'), StrOptions(('val', 'auto'))],
+        'bag_graph': [StrOptions(('chamfer', 'mean')), None],
+        'bag_k': [Interval(Integral, 1, None)],
+        'bag_beta': [Interval(Real, 0, None)],
+        'bag_tau': [Interval(Real, 0, None, closed='neither')],
+        'bag_alpha': [Interval(Real, 0, 1, closed='right')],
+        'max_bank': [Interval(Integral, 2, None)],
+        'prior_bias': ['boolean'],
         'standardize': ['boolean'],
         'random_state': [Interval(Integral, 0, None), None],
         'verbose': ['boolean'],
@@ -227,7 +252,14 @@ class GLEMIMLClassifier(CalibratedEnhancementMixin, NeuralMIMLEstimator):
         patience: Optional[int] = 20,
         validation_fraction: float = 0.1,
         selection_metric: str = 'auto',
-        threshold=0.5,
+        threshold='auto',
+        bag_graph: Optional[str] = 'chamfer',
+        bag_k: int = 32,
+        bag_beta: float = 0.5,
+        bag_tau: float = 0.05,
+        bag_alpha: float = 0.5,
+        max_bank: int = 2048,
+        prior_bias: bool = True,
         standardize: bool = True,
         random_state: Optional[int] = None,
         verbose: bool = False,
@@ -262,6 +294,13 @@ class GLEMIMLClassifier(CalibratedEnhancementMixin, NeuralMIMLEstimator):
         self.validation_fraction = validation_fraction
         self.selection_metric = selection_metric
         self.threshold = threshold
+        self.bag_graph = bag_graph
+        self.bag_k = bag_k
+        self.bag_beta = bag_beta
+        self.bag_tau = bag_tau
+        self.bag_alpha = bag_alpha
+        self.max_bank = max_bank
+        self.prior_bias = prior_bias
         self.standardize = standardize
         self.random_state = random_state
         self.verbose = verbose
@@ -272,6 +311,9 @@ class GLEMIMLClassifier(CalibratedEnhancementMixin, NeuralMIMLEstimator):
         self.le_neighbors = le_neighbors
         self.le_content_weight = le_content_weight
         self.le_mass = le_mass
+
+    param_grid = PARAM_GRID  # the configurations a benchmark tunes over
+    preset = classmethod(preset)
 
     def _validate_params(self) -> None:
         super()._validate_params()
@@ -290,18 +332,23 @@ class GLEMIMLClassifier(CalibratedEnhancementMixin, NeuralMIMLEstimator):
     @staticmethod
     def _check_threshold(t, allow_val=False):
         if allow_val and isinstance(t, str):
-            if t != 'val':
-                raise ValueError(f"threshold: expected a probability in (0, 1) or 'val', "
-                                 f"got {t!r}")
+            if t not in ('val', 'auto'):
+                raise ValueError(f"threshold: expected a probability in (0, 1), 'val' or "
+                                 f"'auto', got {t!r}")
+            return
+        if isinstance(t, np.ndarray) and t.ndim == 1:  # fitted per-label thresholds
+            if not ((t > 0) & (t < 1)).all():
+                raise ValueError("threshold: per-label thresholds must lie in (0, 1)")
             return
         if isinstance(t, str) or not (0.0 < float(t) < 1.0):
             raise ValueError(f"threshold: expected a probability in (0, 1)"
                              f"{' or ' + repr('val') if allow_val else ''}, got {t!r}")
 
     # ------------------------------------------------------------------ data
-    def _prepare(self, bags, Y=None, device=None):
+    def _prepare(self, bags, Y=None, device=None, bank_rng=None):
         """Standardised instance tensor, pointers, instance graph and per-bag tensors
-        (on ``device``; default: where the network is, else the ``device`` parameter)."""
+        (on ``device``; default: where the network is, else the ``device`` parameter),
+        and the bags' bag-graph neighbours (``bank_rng``: training bags, bank set first)."""
         import torch
         from gmiml.loader.bag_batcher import BagBatcher, bag_pointers
         x = torch.from_numpy(self._standardize(bags))
@@ -318,20 +365,35 @@ class GLEMIMLClassifier(CalibratedEnhancementMixin, NeuralMIMLEstimator):
             attrs['y'] = torch.from_numpy(np.asarray(Y, dtype=np.float32))
             feat = torch.zeros(len(bags), x.size(1)).index_add_(0, batch, x)
             attrs['feat'] = feat / sizes.to(torch.float32).view(-1, 1)
+        if (prop := getattr(getattr(self, 'model_', None), 'bag_propagation', None)):
+            attrs['nbr_index'], attrs['nbr_sim'] = bag_neighbours(prop, x, ptr, Y, bank_rng)
         batcher = BagBatcher(x, ptr, edge_index, edge_weight, **attrs)
         if device is None:
             device = (next(self.model_.parameters()).device if hasattr(self, 'model_')
                       else self._torch_device())
         return batcher.to(device)
 
+    def _prepare_training(self, bags, Y, device, rng):
+        """The training data; sets the prior bias and the propagation bank first."""
+        if self.prior_bias:
+            init_prior_bias(self.model_.classifier.lins[-1], Y)
+        return self._prepare(bags, Y, device,
+                             bank_rng=rng if self.bag_graph is not None else None)
+
     def _build_model(self):
         from gmiml.nn.models.glemiml_net import GLEMIMLNet
+        prop = None
+        if self.bag_graph is not None:
+            from gmiml.nn.models.bag_label_propagation import BagLabelPropagation
+            prop = BagLabelPropagation(
+                self.n_labels_, k=int(self.bag_k), beta=self.bag_beta, tau=self.bag_tau,
+                alpha=self.bag_alpha, similarity=self.bag_graph, max_bank=int(self.max_bank))
         return GLEMIMLNet(
             self.n_features_in_, self.n_labels_, hidden_channels=self.hidden_channels,
             classifier_layers=self.classifier_layers, interaction=self.interaction,
             enhancement=self.enhancement, graph=self.graph, k=self.k, pool=self.pool,
             label_k=self.label_k, enhancer_channels=self.enhancer_channels,
-            dropout=self.dropout, share_encoder=self.share_encoder)
+            dropout=self.dropout, share_encoder=self.share_encoder, bag_propagation=prop)
 
     # ------------------------------------------------------------------ training
     def _batch_loss(self, data, model=None, sizes=None):
@@ -342,7 +404,7 @@ class GLEMIMLClassifier(CalibratedEnhancementMixin, NeuralMIMLEstimator):
         of every process, when known)."""
         model = self.model_ if model is None else model
         logits, z = model(data.x, data.edge_index, data.edge_weight, data.batch,
-                          data.y, num_bags=data.num_bags)
+                          data.y, num_bags=data.num_bags, **_neighbour_args(data))
         y, feat = data.y, data.feat
         if self.distributed:
             from gmiml.distributed.data_parallel import gather_rows
@@ -370,7 +432,8 @@ class GLEMIMLClassifier(CalibratedEnhancementMixin, NeuralMIMLEstimator):
         import torch
         from gmiml.estimators.trainer import param_groups
         groups = param_groups(self.model_, self.weight_decay,
-                              lambda name: name.endswith('bias') or '.norm.' in name)
+                              lambda name: name.endswith('bias') or '.norm.' in name
+                              or name.startswith('bag_propagation.'))
         try:  # the fused kernel is about 3x faster on CPU; fall back where unsupported
             return torch.optim.AdamW(groups, lr=self.lr, fused=True)
         except (RuntimeError, TypeError):
@@ -383,14 +446,17 @@ class GLEMIMLClassifier(CalibratedEnhancementMixin, NeuralMIMLEstimator):
         with torch.no_grad():
             for data in batcher.iter_batches(batch_size):
                 out.append(self.model_(data.x, data.edge_index, data.edge_weight,
-                                       data.batch, num_bags=data.num_bags))
+                                       data.batch, num_bags=data.num_bags,
+                                       **_neighbour_args(data)))
         return torch.cat(out).double().cpu().numpy()
 
-    def _fit_threshold(self, valb, Yv) -> float:
-        if self.threshold != 'val':
+    def _fit_threshold(self, valb, Yv):
+        if self.threshold not in ('val', 'auto'):
             return float(self.threshold)
         if valb is None:
             return 0.5
+        if self.threshold == 'auto':
+            return label_thresholds(Yv, 1.0 / (1.0 + np.exp(-self._logits(valb))))[0]
         return fit_threshold(Yv, self._logits(valb))
 
     # ------------------------------------------------------------------ prediction
@@ -407,7 +473,7 @@ class GLEMIMLClassifier(CalibratedEnhancementMixin, NeuralMIMLEstimator):
         t = self.threshold_ if threshold is None and hasattr(self, 'threshold_') else threshold
         P = self.predict_proba(bags)
         self._check_threshold(t)
-        return (P >= float(t)).astype(np.uint8)
+        return (P >= (t if isinstance(t, np.ndarray) else float(t))).astype(np.uint8)
 
     def label_distribution(self, bags, Y) -> np.ndarray:
         r"""The recovered label distributions, ``float64 [N, L]``, rows summing to 1:
@@ -430,6 +496,6 @@ class GLEMIMLClassifier(CalibratedEnhancementMixin, NeuralMIMLEstimator):
             for data in batcher.iter_batches(2048):
                 out.append(self.model_.label_distribution(
                     data.x, data.edge_index, data.edge_weight, data.batch, data.y,
-                    num_bags=data.num_bags))
+                    num_bags=data.num_bags, **_neighbour_args(data)))
         D = torch.cat(out).double().cpu().numpy()
         return D / D.sum(axis=1, keepdims=True)

@@ -192,7 +192,7 @@ class NeuralMIMLEstimator(BaseMIMLEstimator):
         with torch.random.fork_rng(devices=[] if device.type != 'cuda' else [device.index]):
             torch.manual_seed(torch_seed)
             self.model_ = self._build_model().to(device)
-            train = self._prepare(tr_bags, tr_Y, device)
+            train = self._prepare_training(tr_bags, tr_Y, device, rng)
             valb = None if val is None else self._prepare(val[0], device=device)
             net = self.model_
             if self.distributed:
@@ -218,6 +218,11 @@ class NeuralMIMLEstimator(BaseMIMLEstimator):
             self.model_.eval()
             self.threshold_ = self._fit_threshold(valb, None if val is None else val[1])
         return self
+
+    def _prepare_training(self, bags, Y, device, rng):
+        """The training data (:meth:`_prepare`); a subclass may also set up its model
+        from the training labels here (``rng``: the fit's generator)."""
+        return self._prepare(bags, Y, device)
 
     def _train(self, net, train, valb, val, rng, rank, world_size, ckpt):
         """The epochs of :meth:`fit` (:class:`~gmiml.estimators.trainer.Trainer`): leaves

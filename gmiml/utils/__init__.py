@@ -27,6 +27,9 @@ _LAZY = {
     'logical_from_distribution': 'gmiml.utils.label_distribution',
     'softmax_labels': 'gmiml.utils.label_distribution',
     'normalized_labels': 'gmiml.utils.label_distribution',
+    'bag_knn_graph': 'gmiml.utils.bag_knn_graph',
+    'bag_similarity': 'gmiml.utils.bag_knn_graph',
+    'hubness_radius': 'gmiml.utils.bag_knn_graph',
 }
 
 __all__ = list(_LAZY)

@@ -87,3 +87,22 @@ def test_aggregate_labels_folds_and_orders_them():
     e = aggregate(rs)[('A', 'd')]
     assert e['seeds'] == ['0-f0', '0-f1', '1-f0', '1-f1']
     assert e['metrics']['hamming_loss']['values'] == pytest.approx([0.0, 0.1, 0.1, 0.2])
+
+
+def test_paired_test_matches_seeds_and_scipy():
+    from scipy import stats
+    from suite.tables import fmt_paired, paired_test
+    a = [(0, 0.30, 0.1), (1, 0.25, 0.1), (2, 0.35, 0.1), (3, 0.20, 0.1)]
+    b = [(2, 0.30, 0.1), (0, 0.20, 0.1), (1, 0.24, 0.1)]  # seed 3 missing, other order
+    agg = aggregate([_res('S', 'd', s, hl, rl) for s, hl, rl in a]
+                    + [_res('G', 'd', s, hl, rl) for s, hl, rl in b])
+    t = paired_test(agg[('S', 'd')], agg[('G', 'd')], 'hamming_loss')
+    x, y = [0.30, 0.25, 0.35], [0.20, 0.24, 0.30]  # seeds 0, 1, 2 paired
+    assert t['n'] == 3
+    assert t['diff'] == pytest.approx(np.mean(np.subtract(x, y)))
+    assert t['p_t'] == pytest.approx(stats.ttest_rel(x, y).pvalue)
+    assert t['p_w'] == pytest.approx(stats.wilcoxon(np.subtract(x, y)).pvalue)
+    same = paired_test(agg[('S', 'd')], agg[('G', 'd')], 'ranking_loss')
+    assert same['diff'] == 0 and same['p_t'] == 1.0 and math.isnan(same['p_w'])
+    assert paired_test(agg[('S', 'd')], None, 'hamming_loss') is None
+    assert fmt_paired(t).startswith('+0.0533 (p=')

@@ -56,7 +56,9 @@ def _fresh(distributed):
     torch.manual_seed(0)
     est.model_ = est._build_model()
     est.model_.train()
-    return est, est._prepare(bags, Y)
+    # the training data of a fit: prior bias and the bag graph's bank set from it
+    return est, est._prepare_training(bags, Y, torch.device('cpu'),
+                                      np.random.default_rng(0))
 
 
 def _rank_step(rank, world_size):

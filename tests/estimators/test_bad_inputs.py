@@ -78,9 +78,9 @@ PARAM_CASES = [
      "'mean_average_precision', 'macro_f1', 'micro_f1', 'one_error', 'coverage', "
      "'average_precision', 'macro_auc'"),
     (GLEMIMLClassifier, {'threshold': 0}, G + "threshold=0 is invalid; expected a number "
-     "in (0, 1) or one of 'val'"),
+     "in (0, 1) or one of 'val', 'auto'"),
     (GLEMIMLClassifier, {'threshold': 'best'}, G + "threshold='best' is invalid; expected "
-     "a number in (0, 1) or one of 'val'"),
+     "a number in (0, 1) or one of 'val', 'auto'"),
     (GLEMIMLClassifier, {'graph': 'knn'},
      G + "graph='knn' is invalid; expected one of 'input', 'embedding'"),
     (GLEMIMLClassifier, {'gamma_neg': -1.0},

@@ -91,6 +91,10 @@ class GLEMIMLNet(nn.Module):
         share_encoder (bool, optional): the enhancer reads the classifier's (detached)
             :math:`\sigma` and :math:`W`; :obj:`False` gives it its own.
             (default: :obj:`True`)
+        bag_propagation (BagLabelPropagation, optional): label propagation from
+            training bags (:class:`~gmiml.nn.models.BagLabelPropagation`); its evidence
+            is added to the classifier logits when :meth:`forward` gets the neighbour
+            lists ``nbr_index`` / ``nbr_sim``. (default: :obj:`None`)
 
     Shapes:
         - **input:** instance features :math:`(N, d)`, edge indices :math:`(2, E)`,
@@ -116,6 +120,7 @@ class GLEMIMLNet(nn.Module):
         enhancer_channels: int = 64,
         dropout: float = 0.2,
         share_encoder: bool = True,
+        bag_propagation: Optional[nn.Module] = None,
     ):
         super().__init__()
         if classifier_layers not in (1, 2, 3):
@@ -154,6 +159,9 @@ class GLEMIMLNet(nn.Module):
             self.enhancer = LabelEnhancer(pooled, pooled if interaction else 0, num_labels,
                                           enhancer_channels, label_k)
         self.reset_parameters()
+        # added after the initialisation above, so that the other weights are drawn
+        # exactly as without it
+        self.bag_propagation = bag_propagation
 
     def reset_parameters(self):
         for lin in (self.encoder, self.enhancer_encoder):
@@ -163,6 +171,8 @@ class GLEMIMLNet(nn.Module):
             if m is not None:
                 m.reset_parameters()
         self.pool.reset_parameters()
+        if getattr(self, 'bag_propagation', None) is not None:
+            self.bag_propagation.reset_parameters()
 
     # -- pieces ------------------------------------------------------------------------
     def _instance_graph(self, h: Tensor, edge_index: OptTensor, edge_weight: OptTensor,
@@ -192,10 +202,13 @@ class GLEMIMLNet(nn.Module):
 
     def forward(self, x: Tensor, edge_index: OptTensor = None, edge_weight: OptTensor = None,
                 batch: OptTensor = None, y: OptTensor = None,
-                num_bags: Optional[int] = None):
+                num_bags: Optional[int] = None, nbr_index: OptTensor = None,
+                nbr_sim: OptTensor = None):
         r"""Classifier logits, plus the enhancer's label-distribution logits when ``y``
         is given (see the class docstring). ``num_bags`` is the number of bags
-        :math:`B` (default: ``y.size(0)`` if given, else ``batch.max() + 1``)."""
+        :math:`B` (default: ``y.size(0)`` if given, else ``batch.max() + 1``);
+        ``nbr_index`` / ``nbr_sim`` :math:`(B, k)` are the bags' neighbours in the bank
+        of ``bag_propagation``."""
         if batch is None:
             batch = x.new_zeros(x.size(0), dtype=torch.long)
         if num_bags is None:
@@ -204,6 +217,11 @@ class GLEMIMLNet(nn.Module):
         hb, gb, graph = self._encode(self.encoder, self.conv, x, edge_index, edge_weight,
                                      batch, num_bags)
         logits = self.classifier(hb if gb is None else gb)
+        if self.bag_propagation is not None:
+            if nbr_index is None:
+                raise ValueError("GLEMIMLNet with bag_propagation needs nbr_index and "
+                                 "nbr_sim (BagLabelPropagation.neighbours)")
+            logits = logits + self.bag_propagation(nbr_index, nbr_sim)
         if y is None:
             return logits
         if self.enhancer is None:
@@ -219,13 +237,15 @@ class GLEMIMLNet(nn.Module):
     @torch.no_grad()
     def label_distribution(self, x: Tensor, edge_index: OptTensor = None,
                            edge_weight: OptTensor = None, batch: OptTensor = None,
-                           y: OptTensor = None, num_bags: Optional[int] = None) -> Tensor:
+                           y: OptTensor = None, num_bags: Optional[int] = None,
+                           nbr_index: OptTensor = None, nbr_sim: OptTensor = None) -> Tensor:
         r"""The recovered label distributions :math:`\mathrm{softmax}(\mathbf{z}^*)`
         :math:`(B, L)` (rows sum to 1)."""
         if y is None or self.enhancer is None:
             raise ValueError("label_distribution needs the logical labels y and a model "
                              "built with enhancement=True")
-        _, z = self.forward(x, edge_index, edge_weight, batch, y, num_bags)
+        _, z = self.forward(x, edge_index, edge_weight, batch, y, num_bags, nbr_index,
+                            nbr_sim)
         return torch.softmax(z, dim=-1)
 
     def __repr__(self) -> str:
@@ -235,4 +255,5 @@ class GLEMIMLNet(nn.Module):
                 f'interaction={self.interaction}, enhancement={self.enhancement}, '
                 f'graph={self.graph!r}, k={self.k}, pool={self.pool_name!r}, '
                 f'label_k={self.label_k}, dropout={self.dropout}, '
-                f'share_encoder={self.share_encoder})')
+                f'share_encoder={self.share_encoder}, '
+                f'bag_propagation={self.bag_propagation!r})')
