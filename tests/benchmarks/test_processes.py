@@ -84,7 +84,7 @@ def test_workers_die_with_a_killed_parent(tmp_path):
 def test_watchdog_ends_a_worker_whose_parent_died_without_the_kernel_signal(tmp_path):
     """The portable fallback alone (no prctl): the watchdog thread ends the worker."""
     child = (f'import os, sys, time; sys.path.insert(0, {str(BENCH)!r}); '
-             'sys.platform = "other"; from suite.pool import worker_init; '
+             'from suite.pool import worker_init; sys.platform = "other"; '
              'worker_init(os.getppid(), period=0.2); print(os.getpid(), flush=True); '
              'time.sleep(60)')
     middle = ('import subprocess, sys, time; '
