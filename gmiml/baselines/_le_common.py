@@ -5,7 +5,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
 from gmiml.estimators.constraints import validate_params
-from gmiml.utils.label_distribution import check_logical_labels
+from gmiml.utils.label_distribution import check_logical_labels, check_real_matrix
 
 __all__ = ['check_le_input', 'check_max_iter', 'squared_distances', 'softmax_rows',
            'BaseLabelEnhancer']
@@ -16,15 +16,7 @@ def check_le_input(X, L):
     matrix :math:`[N, F]`, ``L`` a :math:`\{0, 1\}` matrix :math:`[N, C]` with the same
     number of rows. Raises :class:`ValueError` naming the row and column of a bad
     value."""
-    Xa = np.asarray(X)
-    if Xa.dtype.kind not in 'biuf' or Xa.ndim != 2 or 0 in Xa.shape:
-        raise ValueError(f"X: expected a non-empty 2-D numeric matrix [n_instances, "
-                         f"n_features], got shape {Xa.shape} and dtype {Xa.dtype}")
-    Xa = Xa.astype(np.float64)
-    bad = np.argwhere(~np.isfinite(Xa))
-    if len(bad):
-        r, c = bad[0]
-        raise ValueError(f"X: non-finite value {Xa[r, c]} at row {r}, column {c}")
+    Xa = check_real_matrix(X, 'X', 'n_features')
     La = check_logical_labels(L)
     if La.shape[0] != Xa.shape[0]:
         raise ValueError(f"L: has {La.shape[0]} rows but X has {Xa.shape[0]}; one row of "

@@ -12,12 +12,31 @@ from typing import Optional
 import numpy as np
 
 __all__ = [
+    'check_real_matrix',
     'check_distribution',
     'logical_from_distribution',
     'softmax_labels',
     'normalized_labels',
     'check_logical_labels',
 ]
+
+
+def check_real_matrix(A, name: str, columns: str) -> np.ndarray:
+    """``A`` as a ``float64`` matrix after checking that it is a non-empty, finite, 2-D
+    real matrix ``[n_instances, <columns>]``; a :class:`ValueError` starting with
+    ``name`` and naming the first bad row and column otherwise."""
+    arr = np.asarray(A)
+    if arr.dtype.kind not in 'biuf':
+        raise ValueError(f"{name}: must be real-valued, got dtype {arr.dtype}")
+    if arr.ndim != 2 or 0 in arr.shape:
+        raise ValueError(f"{name}: expected a non-empty 2-D matrix [n_instances, "
+                         f"{columns}], got shape {arr.shape}")
+    arr = arr.astype(np.float64)
+    bad = np.argwhere(~np.isfinite(arr))
+    if len(bad):
+        r, c = bad[0]
+        raise ValueError(f"{name}: non-finite value {arr[r, c]} at row {r}, column {c}")
+    return arr
 
 
 def check_distribution(D, name: str = 'D', atol: float = 1e-5,
@@ -40,18 +59,7 @@ def check_distribution(D, name: str = 'D', atol: float = 1e-5,
             column).
     """
     pre = f"{where}: " if where else ''
-    arr = np.asarray(D)
-    if arr.dtype.kind not in 'biuf':
-        raise ValueError(f"{pre}{name}: must be real-valued, got dtype {arr.dtype}")
-    if arr.ndim != 2 or 0 in arr.shape:
-        raise ValueError(f"{pre}{name}: expected a non-empty 2-D matrix [n_instances, "
-                         f"n_labels], got shape {arr.shape}")
-    arr = arr.astype(np.float64)
-    bad = np.argwhere(~np.isfinite(arr))
-    if len(bad):
-        r, c = bad[0]
-        raise ValueError(f"{pre}{name}: non-finite value {arr[r, c]} at row {r}, column "
-                         f"{c}")
+    arr = check_real_matrix(D, f"{pre}{name}", 'n_labels')
     neg = np.argwhere(arr < 0)
     if len(neg):
         r, c = neg[0]
