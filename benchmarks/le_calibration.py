@@ -75,14 +75,14 @@ def _content_only(est, bags, Y, source: str):
     from gmiml.utils.label_calibration import (calibrated_distribution,
                                                fit_rule_temperature,
                                                neighbour_label_average,
-                                               rule_consistent_temperatures)
+                                               rule_consistent_calibration)
     f = est.le_reference_
     if source == 'classifier':
         c = 1.0 / (1.0 + np.exp(-est.decision_function(bags)))
     else:
         c = neighbour_label_average(f, f, Y, est.le_neighbors)
     w, m = est.le_content_weight, est.le_mass
-    t = rule_consistent_temperatures(Y, c, fit_rule_temperature(Y, c, w, m), w, m)
+    w, t = rule_consistent_calibration(Y, c, fit_rule_temperature(Y, c, w, m), w, m)
     return calibrated_distribution(Y, c, t, w)
 
 

@@ -24,7 +24,8 @@ class CalibratedEnhancementMixin:
     with :math:`\tau` fitted on the training bags so that the threshold rule reads their
     recovered distributions back as their logical labels (and, with
     ``le_calibration='rule'``, moved bag by bag to the nearest value that reads the bag
-    back as its own logical labels).
+    back as its own logical labels, with a smaller content weight :math:`\lambda_i` where
+    the content contradicts the logical labels so much that no temperature does).
 
     The host has the parameters ``le_calibration``, ``le_neighbors``,
     ``le_content_weight`` and ``le_mass``, the fitted ``mean_``, ``scale_`` and
@@ -81,8 +82,7 @@ class CalibratedEnhancementMixin:
                              f"with le_calibration=None); call "
                              f"calibrate_label_distribution(bags, Y) first")
         content = self._le_content(self._bag_means(bags), self._logits(batcher))
-        t = self.le_temperature_
+        w, t = self.le_content_weight, self.le_temperature_
         if self.le_calibration == 'rule':
-            t = LC.rule_consistent_temperatures(Y, content, t, self.le_content_weight,
-                                                self.le_mass)
-        return LC.calibrated_distribution(Y, content, t, self.le_content_weight)
+            w, t = LC.rule_consistent_calibration(Y, content, t, w, self.le_mass)
+        return LC.calibrated_distribution(Y, content, t, w)

@@ -16,8 +16,10 @@ itself left out), :math:`\lambda` their weight, and the temperature :math:`\tau`
 so that the threshold rule, applied to the recovered distributions, gives back the
 logical labels of as many bags as possible (:func:`fit_rule_temperature`), then moved, bag
 by bag, to the nearest temperature under which the rule gives back that bag's own logical
-labels (:func:`rule_consistent_temperatures`). Only features and logical labels enter; the
-true distributions are never looked at.
+labels (:func:`rule_consistent_temperatures`); where the content contradicts the logical
+labels so that no temperature does, the bag's content weight is shrunk until one does
+(:func:`rule_consistent_calibration`). Only features and logical labels enter; the true
+distributions are never looked at.
 
 See ``docs/method.md`` ("Label enhancement: departures from the paper").
 """
@@ -31,6 +33,7 @@ __all__ = [
     'calibrated_distribution',
     'fit_rule_temperature',
     'rule_consistent_temperatures',
+    'rule_consistent_calibration',
 ]
 
 #: the default candidate temperatures: 121 values log-spaced over [0.02, 50]
@@ -113,7 +116,8 @@ def calibrated_distribution(Y: np.ndarray, content: np.ndarray, temperature: flo
             :math:`\mathbf{c}`.
         temperature (float or numpy.ndarray): :math:`\tau > 0`, one for all rows or one
             per row (``[N]``).
-        weight (float, optional): :math:`\lambda \ge 0`. (default: :obj:`1.0`)
+        weight (float or numpy.ndarray, optional): :math:`\lambda \ge 0`, one for all
+            rows or one per row (``[N]``). (default: :obj:`1.0`)
 
     Returns:
         numpy.ndarray: ``float64 [N, L]``, rows summing to 1.
@@ -121,7 +125,9 @@ def calibrated_distribution(Y: np.ndarray, content: np.ndarray, temperature: flo
     t = np.asarray(temperature, dtype=np.float64)
     if not (t > 0).all():
         raise ValueError(f"temperature: expected positive numbers, got {temperature!r}")
-    z = (np.asarray(Y, dtype=np.float64) + weight * np.asarray(content, np.float64))
+    w = np.asarray(weight, dtype=np.float64)
+    z = (np.asarray(Y, dtype=np.float64)
+         + (w[:, None] if w.ndim == 1 else w) * np.asarray(content, np.float64))
     z = z / (t[:, None] if t.ndim == 1 else t)
     z -= z.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -199,7 +205,105 @@ def rule_consistent_temperatures(Y: np.ndarray, content: np.ndarray, temperature
         numpy.ndarray: ``float64 [N]`` temperatures.
     """
     grid = _GRID if grid is None else np.asarray(grid, dtype=np.float64)
-    ok = _read_back(Y, content, weight, mass, grid)
+    return _project(_read_back(Y, content, weight, mass, grid), grid, temperature)[0]
+
+
+def _project(ok, grid, temperature):
+    """Per row, the grid value nearest ``temperature`` (in log) among those marked ``ok``
+    (``temperature`` where none is), and whether one was."""
     dist = np.where(ok, np.abs(np.log(grid) - np.log(temperature))[None, :], np.inf)
-    best = dist.argmin(axis=1)
-    return np.where(np.isfinite(dist.min(axis=1)), grid[best], float(temperature))
+    found = np.isfinite(dist.min(axis=1))
+    return np.where(found, grid[dist.argmin(axis=1)], float(temperature)), found
+
+
+def _tied_temperatures(Y, temperature, mass):
+    r"""Content weight 0, in closed form: per row, the temperature nearest ``temperature``
+    (in log) under which the rule reads :math:`\mathrm{softmax}(\mathbf{y}/\tau)` back as
+    :math:`\mathbf{y}`, and whether one exists. With :math:`r` of :math:`L` labels
+    relevant and :math:`e = e^{1/\tau} > 1`, the top :math:`r` labels reach the mass
+    :math:`m` iff :math:`r e (1 - m) \ge m (L - r)` and the top :math:`r - 1` stay below
+    it iff :math:`e\,(r - 1 - m r) < m (L - r)`: an interval of :math:`\tau`, empty when
+    :math:`r = 0` or when :math:`r - 1` tied labels already hold the mass (e.g. all
+    labels relevant)."""
+    Y = np.asarray(Y, dtype=np.float64)
+    L, r = Y.shape[1], Y.sum(axis=1)
+    # the rule compares with the mass less 1e-12; keep clear of both ends
+    m_top, m_below = min(mass, 1.0 - 1e-10), mass - 1e-9
+    with np.errstate(divide='ignore', invalid='ignore'):
+        # e in [lo, hi), also e > 1
+        lo = np.where(r >= 1, m_top * (L - r) / (r * (1.0 - m_top)), np.inf)
+        coef = r - 1 - m_below * r
+        hi = np.where(coef > 0, m_below * (L - r) / coef,
+                      np.where((coef < 0) | (r < L), np.inf, 0.0))
+        t_min = np.where(hi > 1, 1.0 / np.log(hi), np.inf)       # tau > t_min
+        t_max = np.where(lo > 1, 1.0 / np.log(lo), np.inf)       # tau <= t_max
+    found = (r >= 1) & (hi > np.maximum(lo, 1.0)) & (t_min < t_max)
+    # nearest point a hair inside the interval (its ends are where the rule flips)
+    t = np.clip(float(temperature), t_min * (1 + 1e-6), t_max * (1 - 1e-6))
+    t = np.where(t_min * (1 + 1e-6) < t_max * (1 - 1e-6), t, np.sqrt(t_min * t_max))
+    return np.where(found, t, float(temperature)), found
+
+
+def rule_consistent_calibration(Y: np.ndarray, content: np.ndarray, temperature: float,
+                                weight: float = 1.0, mass: float = 0.5,
+                                grid: Optional[np.ndarray] = None,
+                                halvings: int = 6):
+    r"""Per row, the largest content weight and then the temperature nearest the shared
+    one under which the threshold rule reads the row's recovered distribution back as
+    its own logical labels.
+
+    A row whose content contradicts its logical labels (the content puts an irrelevant
+    label far above a relevant one) has no rule-consistent temperature at weight
+    :math:`\lambda` (:func:`rule_consistent_temperatures`); the distribution would then
+    put most of its mass on labels the row does not have. Such a row's weight is shrunk
+    along :math:`\lambda 2^{-k}`, :math:`k = 0, \dots, K - 1`, then :math:`0`:
+
+    .. math::
+        \lambda_i = \max\{\lambda' \in \Lambda : \mathcal{T}_i(\lambda') \neq
+        \emptyset\}, \qquad
+        \tau_i = \arg\min_{\tau \in \mathcal{T}_i(\lambda_i)} |\log\tau - \log\tau^*|,
+
+    with :math:`\mathcal{T}_i(\lambda') = \{\tau : \mathrm{rule}_m(\mathrm{softmax}(
+    (\mathbf{y}_i + \lambda'\mathbf{c}_i)/\tau)) = \mathbf{y}_i\}` searched on ``grid``
+    for :math:`\lambda' > 0` and in closed form at :math:`\lambda' = 0`, where the
+    relevant labels tie and :math:`\mathcal{T}_i(0)` is an interval whenever the rule can
+    mark :math:`r` tied labels at all (:math:`r \ge 1` and :math:`(r - 1)/L < m` for
+    :math:`m = 0.5`). Rows consistent at :math:`\lambda` get exactly
+    :func:`rule_consistent_temperatures`' value. Rows the rule cannot read back at any
+    weight (no relevant label, or too many for the mass) keep :math:`\lambda` and
+    :math:`\tau^*`.
+
+    Args:
+        Y (numpy.ndarray): ``[N, L]`` logical labels.
+        content (numpy.ndarray): ``[N, L]`` feature-driven label scores.
+        temperature (float): the shared temperature :math:`\tau^*`.
+        weight (float, optional): :math:`\lambda`. (default: :obj:`1.0`)
+        mass (float, optional): the rule's mass. (default: :obj:`0.5`)
+        grid (numpy.ndarray, optional): candidate temperatures. (default: as in
+            :func:`fit_rule_temperature`)
+        halvings (int, optional): :math:`K`, the positive weights tried. (default:
+            :obj:`6`)
+
+    Returns:
+        (numpy.ndarray, numpy.ndarray): ``float64 [N]`` weights :math:`\lambda_i` and
+        ``float64 [N]`` temperatures :math:`\tau_i`.
+    """
+    grid = _GRID if grid is None else np.asarray(grid, dtype=np.float64)
+    Y, content = np.asarray(Y, dtype=np.uint8), np.asarray(content, dtype=np.float64)
+    w = np.full(len(Y), float(weight))
+    t, found = _project(_read_back(Y, content, weight, mass, grid), grid, temperature)
+    for k in range(1, halvings + 1):
+        todo = np.flatnonzero(~found)
+        if len(todo) == 0:
+            break
+        if k < halvings and weight > 0:
+            wk = weight * 2.0 ** -k
+            tk, fk = _project(_read_back(Y[todo], content[todo], wk, mass, grid), grid,
+                              temperature)
+        else:
+            wk, (tk, fk) = 0.0, _tied_temperatures(Y[todo], temperature, mass)
+            # the closed form checked by the rule itself
+            fk &= (threshold_rule(calibrated_distribution(Y[todo], content[todo], tk, 0.0),
+                                  mass) == Y[todo]).all(axis=1)
+        w[todo[fk]], t[todo[fk]], found[todo[fk]] = wk, tk[fk], True
+    return w, t

@@ -69,3 +69,25 @@ def test_bad_le_params(data, params, msg):
     bags, Y, *_ = data
     with pytest.raises(ValueError, match=msg):
         GLEMIMLClassifier(max_epochs=1, **params).fit(bags, Y)
+
+
+def test_new_bags_with_contradicting_labels_are_read_back(data):
+    # new bags given the label their content is least sure of, with a content weight
+    # large enough that no temperature alone reads them back: the distributions must
+    # still keep the logical labels relevant
+    from gmiml.utils.label_calibration import (calibrated_distribution,
+                                               rule_consistent_temperatures)
+    bags, Y, bt, _ = data
+    clf = GLEMIMLClassifier(random_state=0, **FAST).fit(bags, Y)
+    clf.set_params(le_content_weight=8.0).calibrate_label_distribution(bags, Y)
+    chk = clf._validate_bags(bt)
+    c = clf._le_content(clf._bag_means(chk), clf._logits(clf._prepare(chk)))
+    least = c.argmin(axis=1)
+    yc = np.zeros((len(bt), Y.shape[1]), dtype=np.uint8)
+    yc[np.arange(len(bt)), least] = 1
+    # the contradiction is real: a per-bag temperature alone fails on some bags
+    t = rule_consistent_temperatures(yc, c, clf.le_temperature_, 8.0, clf.le_mass)
+    assert (threshold_rule(calibrated_distribution(yc, c, t, 8.0)) != yc).any(1).sum() > 0
+    D = clf.label_distribution(bt, yc)
+    np.testing.assert_array_equal(threshold_rule(D, clf.le_mass), yc)
+    np.testing.assert_array_equal(D.argmax(1), least)

@@ -3,6 +3,7 @@ import pytest
 
 from gmiml.utils.label_calibration import (calibrated_distribution, fit_rule_temperature,
                                            neighbour_label_average,
+                                           rule_consistent_calibration,
                                            rule_consistent_temperatures, threshold_rule)
 
 
@@ -68,3 +69,55 @@ def test_rule_consistent_temperatures_project_each_row_onto_its_interval():
     D = calibrated_distribution(Y, c, ti)
     np.testing.assert_array_equal(threshold_rule(D), Y)  # every row is read back
     np.testing.assert_allclose(D[1:], calibrated_distribution(Y, c, t)[1:])
+
+
+def test_rule_consistent_calibration_reads_a_contradicting_row_back():
+    # only label 0 relevant; the content says label 1 (the 'desert' bag whose content
+    # says 'sunset'): no temperature is consistent at weight 2
+    Y = np.array([[1, 0, 0, 0, 0], [1, 1, 0, 0, 0]], dtype=np.uint8)
+    c = np.array([[0.0, 0.9, 0.0, 0.0, 0.0], [0.3, 0.5, 0.1, 0.0, 0.2]])
+    t_old = rule_consistent_temperatures(Y, c, 0.5, weight=2.0)
+    assert not (threshold_rule(calibrated_distribution(Y, c, t_old, 2.0))[0] == Y[0]).all()
+    w, t = rule_consistent_calibration(Y, c, 0.5, weight=2.0)
+    assert 0 <= w[0] < 2.0 and w[1] == 2.0
+    D = calibrated_distribution(Y, c, t, w)
+    np.testing.assert_array_equal(threshold_rule(D), Y)
+    assert D[0].argmax() == 0
+    # the largest weight on the halving grid that admits a consistent temperature
+    assert w[0] in 2.0 * 2.0 ** -np.arange(6) or w[0] == 0
+    bigger = 2 * w[0] if w[0] > 0 else 2.0 / 32
+    assert not (threshold_rule(calibrated_distribution(
+        Y[:1], c[:1], rule_consistent_temperatures(Y[:1], c[:1], 0.5, bigger), bigger))
+        == Y[:1]).all()
+    # consistent rows: the same temperature and distribution, bit for bit
+    assert t[1] == t_old[1]
+    assert (D[1] == calibrated_distribution(Y, c, t_old, 2.0)[1]).all()
+
+
+@pytest.mark.parametrize('L', [3, 6, 9, 40, 1000])
+def test_rule_consistent_calibration_weight_zero_covers_many_relevant_labels(L):
+    # content against every relevant label forces weight 0, where the temperature comes
+    # in closed form (it can lie outside the grid: 1000 labels, 500 relevant)
+    r = np.arange(1, L + 1)
+    Y = (np.arange(L)[None, :] < r[:, None]).astype(np.uint8)
+    c = 1.0 - Y.astype(float)
+    w, t = rule_consistent_calibration(Y, c, 0.5, weight=50.0)
+    back = (threshold_rule(calibrated_distribution(Y, c, t, w)) == Y).all(axis=1)
+    readable = (r - 1) / L < 0.5           # r - 1 tied labels must stay below the mass
+    np.testing.assert_array_equal(back, readable)
+    # rows the rule can never read back keep the shared temperature and weight
+    assert (w[~readable] == 50.0).all() and (t[~readable] == 0.5).all()
+
+
+def test_rule_consistent_calibration_reads_back_every_row_of_a_random_case():
+    rng = np.random.default_rng(0)
+    Y = (rng.random((400, 7)) < 0.3).astype(np.uint8)
+    Y[np.arange(400), rng.integers(0, 7, 400)] = 1
+    Y = Y[(Y.sum(1) - 1) / 7 < 0.5]
+    c = rng.random(Y.shape)                 # content unrelated to the labels
+    t0 = fit_rule_temperature(Y, c, 2.0)
+    w, t = rule_consistent_calibration(Y, c, t0, weight=2.0)
+    np.testing.assert_array_equal(threshold_rule(calibrated_distribution(Y, c, t, w)), Y)
+    assert (w < 2.0).any() and (w == 2.0).any()
+    keep = w == 2.0
+    np.testing.assert_array_equal(t[keep], rule_consistent_temperatures(Y, c, t0, 2.0)[keep])
