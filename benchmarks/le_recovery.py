@@ -34,6 +34,7 @@ import argparse
 import importlib
 import inspect
 import json
+import os
 import platform
 import sys
 import time
@@ -362,6 +363,16 @@ def write_tables(out: Path, result: Dict) -> None:
     (out / 'table4.json').write_text(json.dumps(result, indent=1, default=float))
 
 
+def _shown(arg: str) -> str:
+    """A command-line argument as the tables show it: an absolute path inside the
+    current folder relative to it, so that no machine's paths end up in results."""
+    if os.path.isabs(arg):
+        rel = os.path.relpath(arg)
+        if not rel.startswith('..'):
+            return rel
+    return arg
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     opts = parse_args(argv)
@@ -379,7 +390,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     (out / 'plots').mkdir(parents=True, exist_ok=True)
     total = sum(len(seeds) if m.seeded else 1 for m in methods) * len(data)
     progress = _Progress(total)
-    result = {'command': 'python benchmarks/le_recovery.py ' + ' '.join(argv),
+    result = {'command': 'python benchmarks/le_recovery.py ' + ' '.join(map(_shown, argv)),
               'commit': _commit(), 'threads': opts.threads, 'quick': opts.quick,
               'seeds': seeds,
               'measures': list(MEASURES), 'lower_is_better': list(LOWER),
