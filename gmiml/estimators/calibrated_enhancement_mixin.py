@@ -48,8 +48,10 @@ class CalibratedEnhancementMixin:
         return np.stack([((b - self.mean_) / self.scale_).mean(axis=0) for b in bags])
 
     def _le_content(self, feats, logits) -> np.ndarray:
-        """Feature-driven label scores: the mean of the classifier's probabilities and
-        the nearest training bags' labels (the bag itself left out)."""
+        """Feature-driven label scores: the mean of the network's probabilities and
+        the nearest training bags' labels (the bag itself left out). ``logits`` are the
+        network's own prediction, without the bag-graph evidence: that evidence is a
+        neighbour-label estimate too, and would count the neighbours' labels twice."""
         from gmiml.utils.label_calibration import neighbour_label_average
         q = neighbour_label_average(feats, self.le_reference_, self.le_reference_labels_,
                                     self.le_neighbors)
@@ -68,7 +70,8 @@ class CalibratedEnhancementMixin:
         Y = check_labels(Y, len(bags), n_labels=self.n_labels_)
         self.le_reference_ = self._bag_means(bags)
         self.le_reference_labels_ = Y
-        content = self._le_content(self.le_reference_, self._logits(self._prepare(bags)))
+        content = self._le_content(self.le_reference_,
+                                   self._logits(self._prepare(bags), propagate=False))
         self.le_temperature_ = fit_rule_temperature(Y, content, self.le_content_weight,
                                                     self.le_mass)
         return self
@@ -81,7 +84,7 @@ class CalibratedEnhancementMixin:
                              f"but the calibration was not fitted (the model was fitted "
                              f"with le_calibration=None); call "
                              f"calibrate_label_distribution(bags, Y) first")
-        content = self._le_content(self._bag_means(bags), self._logits(batcher))
+        content = self._le_content(self._bag_means(bags), self._logits(batcher, propagate=False))
         w, t = self.le_content_weight, self.le_temperature_
         if self.le_calibration == 'rule':
             w, t = LC.rule_consistent_calibration(Y, content, t, w, self.le_mass)

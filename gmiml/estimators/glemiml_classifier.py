@@ -388,7 +388,7 @@ class GLEMIMLClassifier(CalibratedEnhancementMixin, GLEMIMLDataMixin, NeuralMIML
         except (RuntimeError, TypeError):
             return torch.optim.AdamW(groups, lr=self.lr, foreach=True)
 
-    def _logits(self, batcher, batch_size: int = 2048) -> np.ndarray:
+    def _logits(self, batcher, batch_size: int = 2048, propagate: bool = True) -> np.ndarray:
         import torch
         self.model_.eval()
         out = []
@@ -396,7 +396,7 @@ class GLEMIMLClassifier(CalibratedEnhancementMixin, GLEMIMLDataMixin, NeuralMIML
             for data in batcher.iter_batches(batch_size):
                 out.append(self.model_(data.x, data.edge_index, data.edge_weight,
                                        data.batch, num_bags=data.num_bags,
-                                       **_neighbour_args(data)))
+                                       propagate=propagate, **_neighbour_args(data)))
         return torch.cat(out).double().cpu().numpy()
 
     def _fit_threshold(self, valb, Yv):

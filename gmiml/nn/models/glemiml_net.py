@@ -203,12 +203,13 @@ class GLEMIMLNet(nn.Module):
     def forward(self, x: Tensor, edge_index: OptTensor = None, edge_weight: OptTensor = None,
                 batch: OptTensor = None, y: OptTensor = None,
                 num_bags: Optional[int] = None, nbr_index: OptTensor = None,
-                nbr_sim: OptTensor = None):
+                nbr_sim: OptTensor = None, propagate: bool = True):
         r"""Classifier logits, plus the enhancer's label-distribution logits when ``y``
         is given (see the class docstring). ``num_bags`` is the number of bags
         :math:`B` (default: ``y.size(0)`` if given, else ``batch.max() + 1``);
         ``nbr_index`` / ``nbr_sim`` :math:`(B, k)` are the bags' neighbours in the bank
-        of ``bag_propagation``."""
+        of ``bag_propagation``; ``propagate=False`` leaves its evidence out (the
+        network's own prediction)."""
         if batch is None:
             batch = x.new_zeros(x.size(0), dtype=torch.long)
         if num_bags is None:
@@ -217,7 +218,7 @@ class GLEMIMLNet(nn.Module):
         hb, gb, graph = self._encode(self.encoder, self.conv, x, edge_index, edge_weight,
                                      batch, num_bags)
         logits = self.classifier(hb if gb is None else gb)
-        if self.bag_propagation is not None:
+        if self.bag_propagation is not None and propagate:
             if nbr_index is None:
                 raise ValueError("GLEMIMLNet with bag_propagation needs nbr_index and "
                                  "nbr_sim (BagLabelPropagation.neighbours)")
