@@ -40,7 +40,7 @@ __all__ = [
 _GRID = np.exp(np.linspace(np.log(0.02), np.log(50.0), 121))
 
 
-def threshold_rule(D: np.ndarray, mass: float = 0.5) -> np.ndarray:
+def threshold_rule(D: np.ndarray, mass: float = 0.5, tol: float = 1e-12) -> np.ndarray:
     r"""Logical labels read from label distributions: per row, the smallest set of top
     labels (by descending significance, ties by column order) whose mass reaches
     ``mass``.
@@ -49,6 +49,8 @@ def threshold_rule(D: np.ndarray, mass: float = 0.5) -> np.ndarray:
         D (numpy.ndarray): distributions ``[N, L]`` (rows summing to 1).
         mass (float, optional): the share of the mass the relevant labels cover, in
             :math:`(0, 1]`. (default: :obj:`0.5`)
+        tol (float, optional): rounding allowed when a top set's mass is compared with
+            the share. (default: :obj:`1e-12`)
 
     Returns:
         numpy.ndarray: ``uint8 [N, L]`` logical labels.
@@ -59,7 +61,7 @@ def threshold_rule(D: np.ndarray, mass: float = 0.5) -> np.ndarray:
     order = np.argsort(-D, axis=1, kind='stable')
     cum = np.cumsum(np.take_along_axis(D, order, axis=1), axis=1)
     # number of top labels needed: 1 + how many prefixes stay below the mass
-    r = (cum < mass * D.sum(axis=1, keepdims=True) - 1e-12).sum(axis=1) + 1
+    r = (cum < mass * D.sum(axis=1, keepdims=True) - tol).sum(axis=1) + 1
     ranks = np.empty_like(order)
     np.put_along_axis(ranks, order, np.arange(D.shape[1])[None, :].repeat(len(D), 0),
                       axis=1)

@@ -100,14 +100,8 @@ def logical_from_distribution(D, threshold: float = 0.5) -> np.ndarray:
     """
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold: must be in (0, 1], got {threshold}")
-    D = check_distribution(D)
-    order = np.argsort(-D, axis=1, kind='stable')
-    mass = np.cumsum(np.take_along_axis(D, order, axis=1), axis=1)
-    k = np.minimum((mass < threshold - 1e-9).sum(axis=1) + 1, D.shape[1])
-    L = np.zeros(D.shape, dtype=np.uint8)
-    top = np.arange(D.shape[1])[None, :] < k[:, None]
-    np.put_along_axis(L, order, top.astype(np.uint8), axis=1)
-    return L
+    from gmiml.utils.label_calibration import threshold_rule
+    return threshold_rule(check_distribution(D), threshold, tol=1e-9)
 
 
 def check_logical_labels(L, name: str = 'L') -> np.ndarray:
