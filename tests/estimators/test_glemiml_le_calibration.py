@@ -91,3 +91,22 @@ def test_new_bags_with_contradicting_labels_are_read_back(data):
     D = clf.label_distribution(bt, yc)
     np.testing.assert_array_equal(threshold_rule(D, clf.le_mass), yc)
     np.testing.assert_array_equal(D.argmax(1), least)
+
+
+def test_calibration_content_leaves_the_bag_graph_evidence_out(data):
+    """The content's classifier part is the network's own prediction: with the bag graph
+    on, it differs from the propagated logits, and the calibration uses it."""
+    bags, Y, bt, yt = data
+    clf = GLEMIMLClassifier(random_state=0, **FAST).fit(bags, Y)
+    assert clf.bag_graph is not None
+    batcher = clf._prepare(bt, yt)
+    own, full = clf._logits(batcher, propagate=False), clf._logits(batcher)
+    assert np.abs(own - full).max() > 1e-6
+    np.testing.assert_array_equal(full, clf.decision_function(bt))
+    content = clf._le_content(clf._bag_means(bt), own)
+    D = clf.label_distribution(bt, yt)
+    from gmiml.utils.label_calibration import calibrated_distribution, \
+        rule_consistent_calibration
+    w, t = rule_consistent_calibration(yt, content, clf.le_temperature_,
+                                       clf.le_content_weight, clf.le_mass)
+    np.testing.assert_allclose(D, calibrated_distribution(yt, content, t, w), rtol=1e-12)

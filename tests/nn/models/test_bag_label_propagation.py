@@ -88,5 +88,8 @@ def test_in_glemiml_net_adds_evidence_to_logits():
     net.eval(), with_prop.eval()
     out = with_prop(x, batch=batch, num_bags=12, nbr_index=idx, nbr_sim=sim)
     assert torch.allclose(out, net(x, batch=batch, num_bags=12) + prop(idx, sim))
+    # propagate=False: the network's own prediction, the evidence left out
+    own = with_prop(x, batch=batch, num_bags=12, nbr_index=idx, nbr_sim=sim, propagate=False)
+    assert torch.equal(own, net(x, batch=batch, num_bags=12))
     with pytest.raises(ValueError, match='nbr_index'):
         with_prop(x, batch=batch, num_bags=12)
