@@ -6,7 +6,7 @@ import pytest
 import gmiml.baselines as B
 
 TUNED = ['MIFLEM', 'MIMLNN', 'MIMLSVM', 'EnMIMLNN', 'MIMLRBF', 'MIMLWEL', 'KISAR']
-N_CONFIGS = 4  # issue #14: one selection budget for every method, GLEMIML included
+N_CONFIGS = 4  # issue #14: one selection budget for every baseline
 FAST = {'MIFLEM': {'max_epochs': 2}}  # only to keep the test short
 
 
@@ -40,3 +40,11 @@ def test_every_configuration_fits(name, planted):
         S = est.predict_proba(bags_te)
         assert S.shape == Y_te.shape and np.isfinite(S).all(), g
         assert set(np.unique(est.predict(bags_te))) <= {0, 1}
+
+
+def test_glemiml_grid_within_the_baselines_budget():
+    # GLEMIML may tune over fewer configurations than the baselines, never more
+    from gmiml import GLEMIMLClassifier
+    grid = GLEMIMLClassifier.param_grid
+    assert grid[0] == {} and 1 <= len(grid) <= N_CONFIGS
+
