@@ -10,6 +10,8 @@ Usage (the numbers of ``docs/method.md``, "Beyond the paper")::
         --seeds 0 1 2 3 4 --configs default paper noBG noHub meanBG noPB t05
     OMP_NUM_THREADS=1 python benchmarks/glemiml_defaults.py --datasets image text \\
         --seeds 0 1 2 3 4 --configs default paper
+    OMP_NUM_THREADS=1 python benchmarks/glemiml_defaults.py --datasets text GS AV HM \\
+        --seeds 0 1 2 3 4 --configs default noBG alpha75     # "The tuning grid"
 """
 import argparse
 import json
@@ -28,7 +30,8 @@ from gmiml.metrics import evaluate  # noqa: E402
 
 CONFIGS = {'default': {}, 'paper': None, 'noBG': {'bag_graph': None},
            'noHub': {'bag_beta': 0.0}, 'meanBG': {'bag_graph': 'mean'},
-           'noPB': {'prior_bias': False}, 't05': {'threshold': 0.5}}
+           'noPB': {'prior_bias': False}, 't05': {'threshold': 0.5},
+           'alpha75': {'bag_alpha': 0.75}}
 KEYS = {'hamming_loss': 'HL', 'ranking_loss': 'RL', 'mean_average_precision': 'mAP',
         'macro_f1': 'MaF1'}
 
