@@ -93,7 +93,15 @@ def bag_similarity(
 def _segment(t: Tensor, reduce: str, lengths: Tensor, axis: int) -> Tensor:
     """``reduce`` over consecutive segments of ``lengths`` along ``axis`` (0 or 1) of a
     2-D tensor (:func:`torch.segment_reduce`, about 3x faster on the CPU than a scatter
-    with an index here, as the segments are contiguous)."""
+    with an index here, as the segments are contiguous). A maximum over segments of one
+    length is a reshape and ``amax`` instead, about twice as fast and bitwise the same
+    (a maximum does not depend on the order of its operands); means keep
+    :func:`torch.segment_reduce`, whose summation order the results were made with."""
+    if reduce == 'max' and lengths.numel() and bool((lengths == lengths[0]).all()):
+        n = int(lengths[0])
+        if axis == 1:
+            return t.view(t.size(0), -1, n).amax(dim=2)
+        return t.view(-1, n, t.size(1)).amax(dim=1)
     if axis == 1:
         lengths = lengths.expand(t.size(0), -1).contiguous()
     return torch.segment_reduce(t, reduce, lengths=lengths, axis=axis)

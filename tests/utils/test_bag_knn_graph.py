@@ -84,3 +84,36 @@ def test_errors():
         bag_similarity(x, p, x, p, 'hausdorff')
     with pytest.raises(ValueError, match='bag 1 has no instance'):
         bag_similarity(x, torch.tensor([0, 1, 1]), x, p)
+
+
+@pytest.mark.parametrize('axis', [0, 1])
+def test_max_over_equal_segments_is_bitwise_segment_reduce(axis):
+    # the reshape-and-amax path for segments of one length gives exactly what
+    # torch.segment_reduce gives (the results of the benchmark were made with it)
+    from gmiml.utils.bag_knn_graph import _segment
+    g = torch.Generator().manual_seed(3)
+    t = torch.randn(12, 18, generator=g)
+    lengths = torch.full((6 if axis == 0 else 6, ), 2 if axis == 0 else 3)
+    fast = _segment(t, 'max', lengths, axis)
+    ref_len = lengths if axis == 0 else lengths.expand(t.size(0), -1).contiguous()
+    ref = torch.segment_reduce(t, 'max', lengths=ref_len, axis=axis)
+    assert fast.shape == ref.shape and torch.equal(fast, ref)
+
+
+def test_equal_size_bags_match_a_loop():
+    # bags of one size take the fast path; every similarity equals the definition
+    g = torch.Generator().manual_seed(4)
+    xq, xb = torch.randn(5 * 3, 4, generator=g), torch.randn(7 * 3, 4, generator=g)
+    pq, pb = torch.arange(0, 16, 3), torch.arange(0, 22, 3)
+    s = bag_similarity(xq, pq, xb, pb, block_elements=40)  # several blocks
+    n = torch.nn.functional.normalize
+    for i in range(5):
+        for j in range(7):
+            c = n(xq[3 * i:3 * i + 3], dim=1) @ n(xb[3 * j:3 * j + 3], dim=1).t()
+            ref = 0.5 * (c.max(1).values.mean() + c.max(0).values.mean())
+            assert s[i, j].item() == pytest.approx(ref.item(), abs=1e-6)
+    # mixed sizes in the bank: the general path, the same values where bags agree
+    xb2 = torch.cat([xb, torch.randn(2, 4, generator=g)])
+    pb2 = torch.cat([pb, torch.tensor([23])])
+    s2 = bag_similarity(xq, pq, xb2, pb2)
+    assert torch.allclose(s2[:, :7], s, atol=1e-6)
