@@ -1,10 +1,11 @@
 """GLEMIML training and inference throughput, scaling, memory, and sparse vs dense batching.
 
 Part 1 (``library``): the public estimator, :class:`gmiml.GLEMIMLClassifier` with its
-defaults except ``validation_fraction=0, patience=None`` (no validation pass, so an epoch is
-pure training), on synthetic bags (:func:`gmiml.datasets.make_synthetic_miml`) as the number
-of bags (1k-100k), instances per bag (1-256), labels (5-2000) and feature dimension
-(15-1024) grow, plus the batch size and the real ``image`` / ``text`` sets. Measured:
+defaults (or the preset of ``--preset``) except ``validation_fraction=0,
+patience=None`` (no validation pass, so an epoch is pure training), on synthetic bags
+(:func:`gmiml.datasets.make_synthetic_miml`) as the number of bags (1k-100k), instances
+per bag (1-256), labels (5-2000) and feature dimension (15-1024) grow, plus the batch
+size and the real ``image`` / ``text`` sets. Measured:
 
 * ``epoch_s``: time of one training epoch, the median over epochs 2 to ``1 + E`` of a
   ``(1 + E)``-epoch fit of the step times the estimator records
@@ -37,6 +38,8 @@ Usage::
     OMP_NUM_THREADS=2 python benchmarks/perf/bench_training.py            # everything
     python benchmarks/perf/bench_training.py --groups bags --threads 1     # one sweep
     python benchmarks/perf/bench_training.py --quick
+    python benchmarks/perf/bench_training.py --groups bags datasets --threads 1 \\
+        --preset paper --name training_paper_1t     # the paper's configuration (no bag graph)
 """
 import argparse
 import os
@@ -164,7 +167,7 @@ def _estimator(cfg, epochs):
               device=cfg.get('device', 'cpu'))
     if 'batch_size' in cfg:
         kw['batch_size'] = cfg['batch_size']
-    return GLEMIMLClassifier(**kw)
+    return GLEMIMLClassifier.preset(cfg.get('preset', 'default'), **kw)
 
 
 # ----------------------------------------------------------------------- workers
@@ -411,6 +414,9 @@ def main(argv=None):
     p.add_argument('--repeat', type=int, default=2)
     p.add_argument('--quick', action='store_true')
     p.add_argument('--name', default=NAME)
+    p.add_argument('--preset', default='default', choices=['default', 'paper'],
+                   help="the estimator's named configuration (groups of the library only; "
+                   "'paper': no bag graph)")
     p.add_argument('--device', default='cpu',
                    help="where the estimator trains (groups of the library only)")
     args = p.parse_args(argv)
@@ -428,6 +434,7 @@ def main(argv=None):
     script = os.path.abspath(__file__)
     for cfg in _configs(args):
         cfg['device'] = args.device
+        cfg['preset'] = args.preset
         r = C.run_worker(script, cfg, args.threads, timeout=3600)
         rows.append(r)
         extra = (f", infer {r['infer_bags_per_s']:,.0f} bags/s" if 'infer_bags_per_s' in r
