@@ -42,6 +42,10 @@ class CalibratedEnhancementMixin:
     LE_PARAMS = tuple(LE_CONSTRAINTS)
     #: fitted attributes (absent when ``le_calibration=None``)
     LE_FITTED = ('le_temperature_', 'le_reference_', 'le_reference_labels_')
+    #: most training bags kept as neighbour references; beyond, a random subset seeded
+    #: by ``random_state`` (the exact neighbour search costs references x queries: with
+    #: all of 100k training bags it took minutes, with 4096 seconds)
+    le_max_reference = 4096
 
     def _bag_means(self, bags) -> np.ndarray:
         """Each bag's mean standardised instance ``float64 [N, d]``."""
@@ -60,7 +64,8 @@ class CalibratedEnhancementMixin:
     def calibrate_label_distribution(self, bags, Y):
         r"""Fits the calibrated label enhancement (``le_calibration``) on ``bags`` and
         their logical labels ``Y`` without retraining the network: the reference bags
-        of the neighbour labels and the shared temperature :math:`\tau`
+        of the neighbour labels (at most :attr:`le_max_reference`) and the shared
+        temperature :math:`\tau`
         (``le_temperature_``). :meth:`fit` calls it on its training bags; call it again
         after changing a ``le_*`` parameter. Returns ``self``."""
         from gmiml.estimators.constraints import validate_params
@@ -68,10 +73,13 @@ class CalibratedEnhancementMixin:
         validate_params(self)
         bags = self._validate_bags(bags)
         Y = check_labels(Y, len(bags), n_labels=self.n_labels_)
-        self.le_reference_ = self._bag_means(bags)
-        self.le_reference_labels_ = Y
-        content = self._le_content(self.le_reference_,
-                                   self._logits(self._prepare(bags), propagate=False))
+        means = self._bag_means(bags)
+        keep = np.arange(len(bags))
+        if len(bags) > self.le_max_reference:
+            rng = np.random.default_rng(self.random_state)
+            keep = np.sort(rng.choice(len(bags), self.le_max_reference, replace=False))
+        self.le_reference_, self.le_reference_labels_ = means[keep], Y[keep]
+        content = self._le_content(means, self._logits(self._prepare(bags), propagate=False))
         self.le_temperature_ = fit_rule_temperature(Y, content, self.le_content_weight,
                                                     self.le_mass)
         return self

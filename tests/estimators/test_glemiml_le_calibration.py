@@ -110,3 +110,29 @@ def test_calibration_content_leaves_the_bag_graph_evidence_out(data):
     w, t = rule_consistent_calibration(yt, content, clf.le_temperature_,
                                        clf.le_content_weight, clf.le_mass)
     np.testing.assert_allclose(D, calibrated_distribution(yt, content, t, w), rtol=1e-12)
+
+
+def test_reference_bags_are_capped(data):
+    # beyond le_max_reference training bags the neighbour references are a seeded subset;
+    # every training bag is still a query of the temperature fit, and the result is a
+    # distribution that the rule reads back
+    bags, Y, bt, yt = data
+    full = GLEMIMLClassifier(random_state=0, **FAST).fit(bags, Y)
+    assert full.le_reference_.shape[0] == len(bags)
+    capped = GLEMIMLClassifier(random_state=0, **FAST)
+    capped.le_max_reference = 50
+    capped.fit(bags, Y)
+    ref, lab = capped.le_reference_, capped.le_reference_labels_
+    assert ref.shape[0] == 50 and lab.shape == (50, Y.shape[1])
+    means = capped._bag_means(bags)
+    rows = [int(np.flatnonzero((means == r).all(1))[0]) for r in ref]
+    assert rows == sorted(rows) and len(set(rows)) == 50  # distinct training bags
+    np.testing.assert_array_equal(lab, Y[rows])
+    again = GLEMIMLClassifier(random_state=0, **FAST)
+    again.le_max_reference = 50
+    np.testing.assert_array_equal(again.fit(bags, Y).le_reference_, ref)  # seeded
+    D = capped.label_distribution(bt, yt)
+    np.testing.assert_allclose(D.sum(1), 1.0, rtol=1e-9)
+    assert (threshold_rule(D) == yt).all(1).mean() > 0.9
+    # the network is untouched by the cap
+    np.testing.assert_array_equal(capped.decision_function(bt), full.decision_function(bt))
