@@ -115,6 +115,7 @@ def training_section(out):
                        f"{r['peak_mib']:.0f} | {'-' if peak is None else _fmt(peak)} |")
     out += [''] + [f'- {s}' for s in srcs] + ['']
 
+    bag_graph_section(out)
     d = _load('training_1t')
     if d is None:
         return
@@ -154,6 +155,32 @@ def training_section(out):
                        f"{sp['peak_mib']:.0f} | {de['peak_mib']:.0f} | "
                        f"{'yes' if de.get('same_outputs') else 'NO'} |")
         out.append('')
+
+
+def bag_graph_section(out):
+    """The defaults (with the bag graph) against the paper preset, run back to back; the
+    tables above were measured before the bag graph existed (then-defaults)."""
+    dg, dp = _load('training_bag_graph_1t'), _load('training_paper_1t')
+    if dg is None or dp is None:
+        return
+    out.append('### With the bag graph: the defaults against the paper preset (1 thread, '
+               'back to back)\n')
+    out.append('The rows above were measured on 2026-12-01, before the bag graph existed. '
+               'Setup: the fit minus its epochs (neighbour search, label-enhancement '
+               'calibration); inference includes the search against the bank.\n')
+    out.append('| configuration | default bags/s | paper bags/s | default setup s | '
+               'paper setup s | default inference bags/s | paper inference bags/s |')
+    out.append('|---|---|---|---|---|---|---|')
+    for r in dg['results']:
+        q = _row(dp, r['config'])
+        if q is None:
+            continue
+        out.append(f"| {r['config']} | {_fmt(r['train_bags_per_s'])} | "
+                   f"{_fmt(q['train_bags_per_s'])} | {r['setup_s']:.1f} | "
+                   f"{q['setup_s']:.1f} | {_fmt(r['infer_bags_per_s'])} | "
+                   f"{_fmt(q['infer_bags_per_s'])} |")
+    out += ['', f"- {_src(dg, 'training_bag_graph_1t')}",
+            f"- {_src(dp, 'training_paper_1t')}", '']
 
 
 def memory_section(out):
