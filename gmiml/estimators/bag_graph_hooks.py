@@ -7,10 +7,12 @@ __all__ = ['neighbour_args', 'bag_neighbours', 'init_prior_bias']
 
 
 def neighbour_args(data) -> dict:
-    """The bag-graph neighbour lists of a mini-batch, when it has them."""
-    if 'nbr_index' not in data:
+    """The bag-graph neighbour lists of a mini-batch (a PyG batch or any object with
+    attributes), when it has them."""
+    index = getattr(data, 'nbr_index', None)
+    if index is None:
         return {}
-    return {'nbr_index': data.nbr_index, 'nbr_sim': data.nbr_sim}
+    return {'nbr_index': index, 'nbr_sim': data.nbr_sim}
 
 
 def bag_neighbours(prop, x, ptr, Y=None, bank_rng=None):

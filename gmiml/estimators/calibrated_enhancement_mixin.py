@@ -44,7 +44,9 @@ class CalibratedEnhancementMixin:
     LE_FITTED = ('le_temperature_', 'le_reference_', 'le_reference_labels_')
     #: most training bags kept as neighbour references; beyond, a random subset seeded
     #: by ``random_state`` (the exact neighbour search costs references x queries: with
-    #: all of 100k training bags it took minutes, with 4096 seconds)
+    #: all of 100k training bags it took minutes, with 4096 seconds). A class attribute,
+    #: not a constructor parameter: ``clone`` and ``save`` do not carry a value set on an
+    #: instance; set it on a subclass to change it for good.
     le_max_reference = 4096
 
     def _bag_means(self, bags) -> np.ndarray:

@@ -47,4 +47,3 @@ def test_glemiml_grid_within_the_baselines_budget():
     from gmiml import GLEMIMLClassifier
     grid = GLEMIMLClassifier.param_grid
     assert grid[0] == {} and 1 <= len(grid) <= N_CONFIGS
-

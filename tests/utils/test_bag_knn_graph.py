@@ -93,7 +93,7 @@ def test_max_over_equal_segments_is_bitwise_segment_reduce(axis):
     from gmiml.utils.bag_knn_graph import _segment
     g = torch.Generator().manual_seed(3)
     t = torch.randn(12, 18, generator=g)
-    lengths = torch.full((6 if axis == 0 else 6, ), 2 if axis == 0 else 3)
+    lengths = torch.full((6, ), 2 if axis == 0 else 3)  # 6 segments of the axis
     fast = _segment(t, 'max', lengths, axis)
     ref_len = lengths if axis == 0 else lengths.expand(t.size(0), -1).contiguous()
     ref = torch.segment_reduce(t, 'max', lengths=ref_len, axis=axis)
